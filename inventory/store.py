@@ -1,0 +1,477 @@
+"""The store: the single source of truth every stage reads from and writes to.
+
+SQLAlchemy Core keeps one schema for SQLite (the default, one file) and PostgreSQL (shared store for
+distributed runs). Every public method is its own transaction, so a crash loses nothing that was
+committed and re-running a stage is idempotent (unique keys + "insert if absent").
+
+Document bytes live in ``blobs`` keyed by sha256: the same programme found under two URLs or moved
+between years is stored once and recognised by its content.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+from inventory.errors import StoreError
+from inventory.municipalities import Municipality
+
+metadata = sa.MetaData()
+
+schema_migrations = sa.Table(
+    "schema_migrations", metadata,
+    sa.Column("version", sa.Integer, primary_key=True),
+    sa.Column("description", sa.Text, nullable=False),
+    sa.Column("applied_at", sa.Text, nullable=False),
+)
+municipalities = sa.Table(
+    "municipalities", metadata,
+    sa.Column("code", sa.String(8), primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("county_code", sa.String(4), nullable=False),
+    sa.Column("county", sa.Text, nullable=False),
+    sa.Column("website", sa.Text, nullable=False),
+    sa.Column("alt_hosts", sa.Text, nullable=False, default=""),
+)
+runs = sa.Table(
+    "runs", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("year", sa.Integer, nullable=False),
+    sa.Column("input_digest", sa.String(64), nullable=False),
+    sa.Column("options", sa.Text, nullable=False, default="{}"),
+    sa.Column("started_at", sa.Text, nullable=False),
+    sa.Column("finished_at", sa.Text),
+    sa.Column("status", sa.String(16), nullable=False),  # running | finished | failed
+)
+run_municipalities = sa.Table(
+    "run_municipalities", metadata,
+    sa.Column("run_id", sa.Integer, sa.ForeignKey("runs.id"), primary_key=True),
+    sa.Column("code", sa.String(8), primary_key=True),
+    sa.Column("state", sa.String(16), nullable=False),  # in_progress | finished
+    sa.Column("status", sa.String(32)),  # crawl outcome: found | not_found_within_budget | ...
+    sa.Column("reason", sa.Text),
+    sa.Column("requests", sa.Integer),
+    sa.Column("requests_to_first_hit", sa.Integer),
+    sa.Column("found_via", sa.String(16)),
+    sa.Column("bytes_downloaded", sa.BigInteger),
+    sa.Column("robots_blocked", sa.Text),  # JSON list of URLs
+    sa.Column("detail", sa.Text),  # JSON
+    sa.Column("started_at", sa.Text),
+    sa.Column("finished_at", sa.Text),
+)
+fetches = sa.Table(
+    "fetches", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("run_id", sa.Integer, nullable=False, index=True),
+    sa.Column("code", sa.String(8), nullable=False),
+    sa.Column("url", sa.Text, nullable=False),
+    sa.Column("final_url", sa.Text),
+    sa.Column("status", sa.Integer),
+    sa.Column("content_type", sa.Text),
+    sa.Column("size", sa.BigInteger, nullable=False, default=0),
+    sa.Column("sha256", sa.String(64)),
+    sa.Column("etag", sa.Text),
+    sa.Column("last_modified", sa.Text),
+    sa.Column("route", sa.String(16)),
+    sa.Column("error", sa.Text),
+    sa.Column("fetched_at", sa.Text, nullable=False),
+)
+url_validators = sa.Table(
+    "url_validators", metadata,
+    sa.Column("url", sa.Text, primary_key=True),
+    sa.Column("etag", sa.Text),
+    sa.Column("last_modified", sa.Text),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("updated_at", sa.Text, nullable=False),
+)
+blobs = sa.Table(
+    "blobs", metadata,
+    sa.Column("sha256", sa.String(64), primary_key=True),
+    sa.Column("size", sa.BigInteger, nullable=False),
+    sa.Column("content", sa.LargeBinary, nullable=False),
+    sa.Column("first_seen", sa.Text, nullable=False),
+)
+candidates = sa.Table(
+    "candidates", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("run_id", sa.Integer, nullable=False, index=True),
+    sa.Column("code", sa.String(8), nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("url", sa.Text, nullable=False),
+    sa.Column("final_url", sa.Text),
+    sa.Column("content_type", sa.Text),
+    sa.Column("filename", sa.Text),
+    sa.Column("source_page", sa.Text),
+    sa.Column("anchor_text", sa.Text),
+    sa.Column("route", sa.String(16)),
+    sa.Column("link_score", sa.Float),
+    sa.Column("unchanged", sa.Boolean, nullable=False, default=False),
+    sa.Column("found_at", sa.Text, nullable=False),
+    sa.UniqueConstraint("run_id", "code", "sha256", "url", name="uq_candidate"),
+)
+documents = sa.Table(
+    "documents", metadata,
+    sa.Column("sha256", sa.String(64), primary_key=True),
+    sa.Column("extractor_version", sa.String(32), primary_key=True),
+    sa.Column("kind", sa.String(16)),
+    sa.Column("title", sa.Text),
+    sa.Column("text", sa.Text),
+    sa.Column("pages", sa.Text),  # JSON list of page texts
+    sa.Column("meta", sa.Text),  # JSON: validity, adoption, diarienummer, draft, ...
+    sa.Column("needs_ocr", sa.Boolean, nullable=False, default=False),
+    sa.Column("error_code", sa.String(32)),
+    sa.Column("error_message", sa.Text),
+    sa.Column("extracted_at", sa.Text, nullable=False),
+)
+classifications = sa.Table(
+    "classifications", metadata,
+    sa.Column("sha256", sa.String(64), primary_key=True),
+    sa.Column("model_version", sa.String(64), primary_key=True),
+    sa.Column("extractor_version", sa.String(32), nullable=False),
+    sa.Column("is_program", sa.Boolean, nullable=False),
+    sa.Column("confidence", sa.Float),
+    sa.Column("prediction", sa.Text, nullable=False),  # JSON, the predict contract + evidence pages
+    sa.Column("classified_at", sa.Text, nullable=False),
+)
+results = sa.Table(
+    "results", metadata,
+    sa.Column("run_id", sa.Integer, primary_key=True),
+    sa.Column("code", sa.String(8), primary_key=True),
+    sa.Column("year", sa.Integer, nullable=False),
+    sa.Column("status", sa.String(32), nullable=False),
+    sa.Column("sha256", sa.String(64)),
+    sa.Column("program_url", sa.Text),
+    sa.Column("row", sa.Text, nullable=False),  # JSON: the inventory row (see inventory.pipeline)
+    sa.Column("decisions", sa.Text, nullable=False),  # JSON: per-candidate decisions for documents.csv
+    sa.Column("decided_at", sa.Text, nullable=False),
+)
+
+# Versioned migrations: (version, description, tables created). Later versions append here; a
+# database is brought forward one version at a time and each step is recorded.
+MIGRATIONS: tuple[tuple[int, str, tuple[sa.Table, ...]], ...] = (
+    (1, "initial schema", (municipalities, runs, run_municipalities, fetches, url_validators, blobs,
+                           candidates, documents, classifications, results)),
+)
+SCHEMA_VERSION = MIGRATIONS[-1][0]
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def normalise_db_url(url: str) -> str:
+    """Accept a SQLAlchemy URL or a plain file path (taken as SQLite)."""
+    if "://" in url:
+        return url
+    return f"sqlite:///{Path(url).expanduser()}"
+
+
+@dataclass(frozen=True)
+class Validators:
+    etag: str | None
+    last_modified: str | None
+    sha256: str
+
+
+class Store:
+    """Transactional access to the inventory database. Open with ``Store.open(url)``."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    # -- opening and migrations ------------------------------------------------------------
+    @classmethod
+    def open(cls, url: str) -> Store:
+        url = normalise_db_url(url)
+        try:
+            if url.startswith("sqlite:///"):
+                path = Path(url.removeprefix("sqlite:///"))
+                if str(path) not in ("", ":memory:"):
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                engine = sa.create_engine(url, connect_args={"timeout": 60})
+                sa.event.listen(engine, "connect", _sqlite_pragmas)
+            else:
+                engine = sa.create_engine(url, pool_pre_ping=True)
+            store = cls(engine)
+            store.migrate()
+        except SQLAlchemyError as exc:
+            raise StoreError(f"cannot open database {url}: {exc.__class__.__name__}: {_short(exc)}") from None
+        except OSError as exc:
+            raise StoreError(f"cannot open database {url}: {exc}") from None
+        return store
+
+    def migrate(self) -> None:
+        with self.engine.begin() as conn:
+            schema_migrations.create(conn, checkfirst=True)
+            done = {r[0] for r in conn.execute(sa.select(schema_migrations.c.version))}
+            newest = max(done, default=0)
+            if newest > SCHEMA_VERSION:
+                raise StoreError(
+                    f"database schema version {newest} is newer than this program's {SCHEMA_VERSION}; "
+                    "upgrade kommunprogram"
+                )
+            for version, description, tables in MIGRATIONS:
+                if version in done:
+                    continue
+                for table in tables:
+                    table.create(conn, checkfirst=True)
+                conn.execute(schema_migrations.insert().values(
+                    version=version, description=description, applied_at=now()))
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        try:
+            with self.engine.begin() as conn:
+                yield conn
+        except SQLAlchemyError as exc:
+            raise StoreError(f"database write failed: {exc.__class__.__name__}: {_short(exc)}") from None
+
+    # -- municipalities and runs -----------------------------------------------------------
+    def upsert_municipalities(self, items: Sequence[Municipality]) -> None:
+        with self.transaction() as conn:
+            for m in items:
+                values = dict(code=m.code, name=m.name, county_code=m.county_code, county=m.county,
+                              website=m.website, alt_hosts=";".join(m.alt_hosts))
+                updated = conn.execute(
+                    municipalities.update().where(municipalities.c.code == m.code).values(**values))
+                if updated.rowcount == 0:
+                    conn.execute(municipalities.insert().values(**values))
+
+    def start_run(self, year: int, input_digest: str, options: dict[str, Any], *, resume: bool = True) -> int:
+        """Return the unfinished run for the same year and input (resume), or a new run."""
+        with self.transaction() as conn:
+            if resume:
+                row = conn.execute(
+                    sa.select(runs.c.id).where(runs.c.year == year, runs.c.input_digest == input_digest,
+                                               runs.c.status == "running").order_by(runs.c.id.desc())
+                ).first()
+                if row:
+                    return int(row[0])
+            result = conn.execute(runs.insert().values(
+                year=year, input_digest=input_digest, options=json.dumps(options, sort_keys=True),
+                started_at=now(), status="running"))
+            return int(result.inserted_primary_key[0])
+
+    def finish_run(self, run_id: int, status: str = "finished") -> None:
+        with self.transaction() as conn:
+            conn.execute(runs.update().where(runs.c.id == run_id).values(status=status, finished_at=now()))
+
+    def run(self, run_id: int) -> dict[str, Any] | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(runs).where(runs.c.id == run_id)).mappings().first()
+            return dict(row) if row else None
+
+    def latest_run(self, year: int | None = None, *, before: int | None = None,
+                   with_results: bool = False) -> int | None:
+        query = sa.select(runs.c.id).order_by(runs.c.id.desc())
+        if year is not None:
+            query = query.where(runs.c.year == year)
+        if before is not None:
+            query = query.where(runs.c.id < before)
+        if with_results:
+            query = query.where(runs.c.id.in_(sa.select(results.c.run_id)))
+        with self.engine.connect() as conn:
+            row = conn.execute(query).first()
+            return int(row[0]) if row else None
+
+    # -- the crawler's sink (see crawler.pipelines) ----------------------------------------
+    def municipality_finished(self, run_id: int, code: str) -> bool:
+        with self.engine.connect() as conn:
+            state = conn.execute(sa.select(run_municipalities.c.state).where(
+                run_municipalities.c.run_id == run_id, run_municipalities.c.code == code)).scalar()
+        return state == "finished"
+
+    def start_municipality(self, run_id: int, code: str) -> None:
+        with self.transaction() as conn:
+            exists = conn.execute(sa.select(run_municipalities.c.state).where(
+                run_municipalities.c.run_id == run_id, run_municipalities.c.code == code)).first()
+            if not exists:
+                conn.execute(run_municipalities.insert().values(
+                    run_id=run_id, code=code, state="in_progress", started_at=now()))
+
+    def url_validators(self, url: str) -> Validators | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(url_validators).where(url_validators.c.url == url)).mappings().first()
+        return Validators(row["etag"], row["last_modified"], row["sha256"]) if row else None
+
+    def record_fetch(self, run_id: int, code: str, *, url: str, final_url: str, status: int | None,
+                     content_type: str | None, size: int, sha256: str | None, etag: str | None,
+                     last_modified: str | None, route: str, error: str | None) -> None:
+        with self.transaction() as conn:
+            conn.execute(fetches.insert().values(
+                run_id=run_id, code=code, url=url, final_url=final_url, status=status,
+                content_type=content_type, size=size, sha256=sha256, etag=etag,
+                last_modified=last_modified, route=route, error=error, fetched_at=now()))
+
+    def save_candidate(self, run_id: int, code: str, *, sha256: str, content: bytes | None, url: str,
+                       final_url: str, content_type: str | None, filename: str | None,
+                       source_page: str | None, anchor_text: str | None, route: str, link_score: float,
+                       etag: str | None, last_modified: str | None) -> None:
+        """Store a candidate document; ``content=None`` means unchanged (304): reuse the stored blob."""
+        if content is not None and hashlib.sha256(content).hexdigest() != sha256:
+            raise StoreError(f"sha256 does not match the content of {url}")
+        with self.transaction() as conn:
+            has_blob = conn.execute(sa.select(blobs.c.sha256).where(blobs.c.sha256 == sha256)).first()
+            if content is None and not has_blob:
+                raise StoreError(f"unchanged document {url} has no stored content {sha256[:12]}")
+            if content is not None and not has_blob:
+                conn.execute(blobs.insert().values(sha256=sha256, size=len(content), content=content,
+                                                   first_seen=now()))
+            key = (candidates.c.run_id == run_id, candidates.c.code == code,
+                   candidates.c.sha256 == sha256, candidates.c.url == url)
+            if not conn.execute(sa.select(candidates.c.id).where(*key)).first():
+                conn.execute(candidates.insert().values(
+                    run_id=run_id, code=code, sha256=sha256, url=url, final_url=final_url,
+                    content_type=content_type, filename=filename, source_page=source_page,
+                    anchor_text=anchor_text, route=route, link_score=link_score,
+                    unchanged=content is None, found_at=now()))
+            values = dict(etag=etag, last_modified=last_modified, sha256=sha256, updated_at=now())
+            if conn.execute(url_validators.update().where(url_validators.c.url == url)
+                            .values(**values)).rowcount == 0:
+                conn.execute(url_validators.insert().values(url=url, **values))
+
+    def finish_municipality(self, run_id: int, code: str, *, status: str, reason: str, requests: int,
+                            requests_to_first_hit: int | None, found_via: str | None,
+                            bytes_downloaded: int, robots_blocked: list[str], detail: dict[str, Any]) -> None:
+        values = dict(state="finished", status=status, reason=reason, requests=requests,
+                      requests_to_first_hit=requests_to_first_hit, found_via=found_via,
+                      bytes_downloaded=bytes_downloaded, robots_blocked=json.dumps(robots_blocked),
+                      detail=json.dumps(detail, sort_keys=True, default=str), finished_at=now())
+        with self.transaction() as conn:
+            key = (run_municipalities.c.run_id == run_id, run_municipalities.c.code == code)
+            if conn.execute(run_municipalities.update().where(*key).values(**values)).rowcount == 0:
+                conn.execute(run_municipalities.insert().values(run_id=run_id, code=code, started_at=now(),
+                                                                **values))
+
+    # -- reading crawl results -------------------------------------------------------------
+    def crawl_outcomes(self, run_id: int) -> dict[str, dict[str, Any]]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(run_municipalities).where(
+                run_municipalities.c.run_id == run_id)).mappings().all()
+        return {r["code"]: dict(r) for r in rows}
+
+    def candidates(self, run_id: int, code: str | None = None) -> list[dict[str, Any]]:
+        query = sa.select(candidates).where(candidates.c.run_id == run_id).order_by(candidates.c.id)
+        if code is not None:
+            query = query.where(candidates.c.code == code)
+        with self.engine.connect() as conn:
+            return [dict(r) for r in conn.execute(query).mappings()]
+
+    def blob(self, sha256: str) -> bytes:
+        with self.engine.connect() as conn:
+            content = conn.execute(sa.select(blobs.c.content).where(blobs.c.sha256 == sha256)).scalar()
+        if content is None:
+            raise StoreError(f"no stored content for {sha256[:12]}")
+        return bytes(content)
+
+    def fetch_count(self, run_id: int) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.execute(sa.select(sa.func.count()).select_from(fetches)
+                                    .where(fetches.c.run_id == run_id)).scalar() or 0)
+
+    # -- extraction and classification -----------------------------------------------------
+    def extraction(self, sha256: str, extractor_version: str) -> dict[str, Any] | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(documents).where(
+                documents.c.sha256 == sha256, documents.c.extractor_version == extractor_version)
+            ).mappings().first()
+        if not row:
+            return None
+        out = dict(row)
+        out["pages"] = json.loads(out["pages"] or "[]")
+        out["meta"] = json.loads(out["meta"] or "{}")
+        return out
+
+    def save_extraction(self, sha256: str, extractor_version: str, *, kind: str | None, title: str | None,
+                        text: str, pages: list[str], meta: dict[str, Any], needs_ocr: bool,
+                        error_code: str | None, error_message: str | None) -> None:
+        with self.transaction() as conn:
+            conn.execute(documents.delete().where(documents.c.sha256 == sha256,
+                                                  documents.c.extractor_version == extractor_version))
+            conn.execute(documents.insert().values(
+                sha256=sha256, extractor_version=extractor_version, kind=kind, title=title, text=text,
+                pages=json.dumps(pages, ensure_ascii=False), meta=json.dumps(meta, ensure_ascii=False),
+                needs_ocr=needs_ocr, error_code=error_code, error_message=error_message,
+                extracted_at=now()))
+
+    def classification(self, sha256: str, model_version: str, extractor_version: str) -> dict[str, Any] | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(classifications).where(
+                classifications.c.sha256 == sha256, classifications.c.model_version == model_version,
+                classifications.c.extractor_version == extractor_version)).mappings().first()
+        return json.loads(row["prediction"]) if row else None
+
+    def save_classification(self, sha256: str, model_version: str, extractor_version: str,
+                            prediction: dict[str, Any]) -> None:
+        with self.transaction() as conn:
+            conn.execute(classifications.delete().where(classifications.c.sha256 == sha256,
+                                                        classifications.c.model_version == model_version))
+            conn.execute(classifications.insert().values(
+                sha256=sha256, model_version=model_version, extractor_version=extractor_version,
+                is_program=bool(prediction.get("is_program")),
+                confidence=(prediction.get("confidence") or {}).get("is_program"),
+                prediction=json.dumps(prediction, ensure_ascii=False), classified_at=now()))
+
+    # -- per-run results -------------------------------------------------------------------
+    def save_results(self, run_id: int, year: int, rows: Iterable[dict[str, Any]]) -> None:
+        """Replace the run's results in one transaction (re-classifying is idempotent)."""
+        with self.transaction() as conn:
+            conn.execute(results.delete().where(results.c.run_id == run_id))
+            for row in rows:
+                conn.execute(results.insert().values(
+                    run_id=run_id, code=row["code"], year=year, status=row["status"],
+                    sha256=row.get("sha256"), program_url=row.get("program_url"),
+                    row=json.dumps({k: v for k, v in row.items() if k != "decisions"},
+                                   ensure_ascii=False, default=str),
+                    decisions=json.dumps(row.get("decisions", []), ensure_ascii=False, default=str),
+                    decided_at=now()))
+
+    def results(self, run_id: int) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(results).where(results.c.run_id == run_id)
+                                .order_by(results.c.code)).mappings().all()
+        out = []
+        for r in rows:
+            row = json.loads(r["row"])
+            row["decisions"] = json.loads(r["decisions"])
+            out.append(row)
+        return out
+
+    def municipalities(self, codes: Sequence[str] | None = None) -> list[Municipality]:
+        query = sa.select(municipalities).order_by(municipalities.c.code)
+        if codes is not None:
+            query = query.where(municipalities.c.code.in_(list(codes)))
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).mappings().all()
+        return [Municipality(code=r["code"], name=r["name"], county_code=r["county_code"], county=r["county"],
+                             website=r["website"], alt_hosts=tuple(h for h in r["alt_hosts"].split(";") if h))
+                for r in rows]
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # WAL lets the crawler child write while the parent reads; NORMAL sync is still crash-safe in WAL.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=60000")
+    cursor.close()
+
+
+def _short(exc: Exception) -> str:
+    return str(getattr(exc, "orig", None) or exc).splitlines()[0][:200]
+
+
+__all__ = ["Store", "Validators", "normalise_db_url", "IntegrityError", "SCHEMA_VERSION"]

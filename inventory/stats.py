@@ -128,7 +128,8 @@ def regional_category_from_links(rus_link: pd.Series, intermunicipal_link: pd.Se
     is_rus = rus.fillna(False).to_numpy(dtype=bool)
     is_inter = inter.fillna(False).to_numpy(dtype=bool)
     both_false = (rus == False).fillna(False).to_numpy(dtype=bool) & (inter == False).fillna(False).to_numpy(  # noqa: E712 - elementwise
-        dtype=bool)
+        dtype=bool
+    )
     out = np.select([is_rus, is_inter, both_false], ["rus", "intermunicipal", "none"], default="")
     return pd.Series(out, index=rus_link.index, dtype="object").replace("", pd.NA)
 
@@ -146,37 +147,66 @@ class InForceRule:
 # of adopted_date; ``end`` is valid_to; ``seen`` is the year of the run that observed the row.
 IN_FORCE_RULES: tuple[InForceRule, ...] = (
     InForceRule("not_reached", None, lambda f, y: ~f["reached"], "site not reached: unknown"),
-    InForceRule("no_programme", False, lambda f, y: ~f["programme"],
-                "no programme document (none found, or only a draft)"),
-    InForceRule("expired_when_seen", False, lambda f, y: f["expired_only"] & (f["seen"] <= y),
-                "the run of that year (or an earlier one) found only an expired programme"),
+    InForceRule(
+        "no_programme", False, lambda f, y: ~f["programme"], "no programme document (none found, or only a draft)"
+    ),
+    InForceRule(
+        "expired_when_seen",
+        False,
+        lambda f, y: f["expired_only"] & (f["seen"] <= y),
+        "the run of that year (or an earlier one) found only an expired programme",
+    ),
     InForceRule("not_yet_started", False, lambda f, y: f["start"] > y, "period starts after Y"),
-    InForceRule("extended_seen", True,
-                lambda f, y: (f["end"] < y) & f["extended"] & (y <= f["seen"]),
-                "period ended before Y but extended ('tills vidare'), and the extension was seen in Y or later"),
-    InForceRule("extended_unseen", None, lambda f, y: (f["end"] < y) & f["extended"],
-                "extended, but Y is after the run that saw the extension"),
+    InForceRule(
+        "extended_seen",
+        True,
+        lambda f, y: (f["end"] < y) & f["extended"] & (y <= f["seen"]),
+        "period ended before Y but extended ('tills vidare'), and the extension was seen in Y or later",
+    ),
+    InForceRule(
+        "extended_unseen",
+        None,
+        lambda f, y: (f["end"] < y) & f["extended"],
+        "extended, but Y is after the run that saw the extension",
+    ),
     InForceRule("ended", False, lambda f, y: f["end"] < y, "period ended before Y, no extension"),
-    InForceRule("within_period", True, lambda f, y: (f["start"] <= y) & (y <= f["end"]),
-                "Y lies within the stated period"),
-    InForceRule("horizon_seen", True, lambda f, y: (f["seen"] <= y) & (y <= f["end"]),
-                "only an end (horizon) year is known and Y lies between the run that saw it and the end"),
-    InForceRule("horizon_before_seen", None, lambda f, y: ~np.isnan(f["end"]),
-                "only an end year is known and Y is before the run: may not have been adopted yet"),
-    InForceRule("open_ended_seen", True, lambda f, y: f["seen"] == y,
-                "no end year; a run of year Y found it in force"),
-    InForceRule("open_ended_since", True, lambda f, y: (f["start"] <= y) & (y < f["seen"]),
-                "no end year; started by Y and still found by a later run"),
-    InForceRule("open_ended_unknown", None, lambda f, y: np.ones(len(f["seen"]), dtype=bool),
-                "no end year and no observation covering Y"),
+    InForceRule(
+        "within_period", True, lambda f, y: (f["start"] <= y) & (y <= f["end"]), "Y lies within the stated period"
+    ),
+    InForceRule(
+        "horizon_seen",
+        True,
+        lambda f, y: (f["seen"] <= y) & (y <= f["end"]),
+        "only an end (horizon) year is known and Y lies between the run that saw it and the end",
+    ),
+    InForceRule(
+        "horizon_before_seen",
+        None,
+        lambda f, y: ~np.isnan(f["end"]),
+        "only an end year is known and Y is before the run: may not have been adopted yet",
+    ),
+    InForceRule("open_ended_seen", True, lambda f, y: f["seen"] == y, "no end year; a run of year Y found it in force"),
+    InForceRule(
+        "open_ended_since",
+        True,
+        lambda f, y: (f["start"] <= y) & (y < f["seen"]),
+        "no end year; started by Y and still found by a later run",
+    ),
+    InForceRule(
+        "open_ended_unknown",
+        None,
+        lambda f, y: np.ones(len(f["seen"]), dtype=bool),
+        "no end year and no observation covering Y",
+    ),
 )
 
 
 def _in_force_facts(frame: pd.DataFrame) -> dict[str, np.ndarray]:
     status = _column(frame, "status").astype("object")
     start = _years(_column(frame, "valid_from"))
-    adopted = _years(_column(frame, "adopted_date").astype("object").astype("string").str.extract(
-        r"^\s*(\d{4})", expand=False))
+    adopted = _years(
+        _column(frame, "adopted_date").astype("object").astype("string").str.extract(r"^\s*(\d{4})", expand=False)
+    )
     return {
         "reached": status.isin(REACHED_STATUSES).to_numpy(dtype=bool),
         "programme": status.isin(PROGRAMME_STATUSES).to_numpy(dtype=bool),
@@ -205,14 +235,15 @@ def apply_year(inventory: pd.DataFrame, year: int) -> pd.DataFrame:
     if not isinstance(year, int | np.integer) or not 1900 <= int(year) <= 2200:
         raise ValueError(f"apply_year needs a calendar year, got {year!r}")
     by_name = {rule.name: rule.value for rule in IN_FORCE_RULES}
-    computed = pd.Series([by_name[r] if by_name[r] is not None else pd.NA
-                          for r in in_force_reasons(inventory, int(year))],
-                         index=inventory.index, dtype="boolean")
+    computed = pd.Series(
+        [by_name[r] if by_name[r] is not None else pd.NA for r in in_force_reasons(inventory, int(year))],
+        index=inventory.index,
+        dtype="boolean",
+    )
     keep = _overridden(inventory, "in_force")
     if keep.any():
         computed = computed.where(~keep, as_boolean(inventory["in_force"]))
-    return inventory.assign(in_force=computed, inventory_year=pd.array([int(year)] * len(inventory),
-                                                                         dtype="Int64"))
+    return inventory.assign(in_force=computed, inventory_year=pd.array([int(year)] * len(inventory), dtype="Int64"))
 
 
 # -- summary ---------------------------------------------------------------------------------
@@ -225,15 +256,24 @@ class Metric:
 
 
 def _metrics() -> tuple[Metric, ...]:
-    type_sv = {"naringsliv": "Näringslivsprogram/-strategi", "tillvaxt": "Tillväxtprogram/-strategi",
-               "annat": "Program med annat namn", "unknown": "Programtyp okänd"}
-    regional_sv = {"none": "Ingen regional koppling", "rus": "Kopplat till regional utvecklingsstrategi (RUS)",
-                   "intermunicipal": "Kopplat till mellankommunal samverkan",
-                   "unknown": "Regional koppling okänd"}
-    tag_sv = {"action_plan": "Hänvisar till handlingsplan",
-              "sustainability": "Betonar hållbarhet",
-              "business_collaboration": "Framtaget tillsammans med lokalt näringsliv",
-              "annual_activities": "Nedbrutet i årliga aktiviteter"}
+    type_sv = {
+        "naringsliv": "Näringslivsprogram/-strategi",
+        "tillvaxt": "Tillväxtprogram/-strategi",
+        "annat": "Program med annat namn",
+        "unknown": "Programtyp okänd",
+    }
+    regional_sv = {
+        "none": "Ingen regional koppling",
+        "rus": "Kopplat till regional utvecklingsstrategi (RUS)",
+        "intermunicipal": "Kopplat till mellankommunal samverkan",
+        "unknown": "Regional koppling okänd",
+    }
+    tag_sv = {
+        "action_plan": "Hänvisar till handlingsplan",
+        "sustainability": "Betonar hållbarhet",
+        "business_collaboration": "Framtaget tillsammans med lokalt näringsliv",
+        "annual_activities": "Nedbrutet i årliga aktiviteter",
+    }
     return (
         Metric("municipalities", "Kommuner i inventeringen", "all", None),
         Metric("reached", "Kommuner vars webbplats kunde genomsökas", "reached", "all"),
@@ -242,8 +282,10 @@ def _metrics() -> tuple[Metric, ...]:
         Metric("in_force_of_reached", "Kommuner med gällande program (av nådda)", "in_force", "reached"),
         Metric("in_force_unknown", "Nådda kommuner där giltigheten är okänd", "in_force_unknown", "reached"),
         *(Metric(f"type_{t}", type_sv[t], f"type_{t}", "in_force") for t in (*PROGRAMME_TYPES, "unknown")),
-        *(Metric(f"regional_{c}", regional_sv[c], f"regional_{c}", "in_force")
-          for c in (*REGIONAL_CATEGORIES, "unknown")),
+        *(
+            Metric(f"regional_{c}", regional_sv[c], f"regional_{c}", "in_force")
+            for c in (*REGIONAL_CATEGORIES, "unknown")
+        ),
         *(Metric(t, tag_sv[t], t, "in_force") for t in TAGS),
         Metric("needs_review", "Resultat som bör granskas", "needs_review", "all"),
     )
@@ -260,8 +302,7 @@ def _masks(inventory: pd.DataFrame) -> dict[str, np.ndarray]:
     reached = status.isin(REACHED_STATUSES).to_numpy(dtype=bool)
     ptype = _column(inventory, "program_type").astype("object")
     regional = _column(inventory, "regional_category").astype("object")
-    derived = regional_category_from_links(_column(inventory, "rus_link"),
-                                           _column(inventory, "intermunicipal_link"))
+    derived = regional_category_from_links(_column(inventory, "rus_link"), _column(inventory, "intermunicipal_link"))
     regional = regional.where(regional.notna(), derived)
     masks: dict[str, np.ndarray] = {
         "all": np.ones(len(inventory), dtype=bool),
@@ -301,8 +342,18 @@ def summarise(inventory: pd.DataFrame) -> pd.DataFrame:
         share = count / n if n else math.nan
         rows.append((m.metric, count, n, _percent(share), _percent(low), _percent(high), m.label_sv, m.base))
     frame = pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
-    return frame.astype({"count": "Int64", "denominator": "Int64", "percent": "Float64", "ci_low": "Float64",
-                         "ci_high": "Float64", "metric": "str", "label": "str", "base": "str"})
+    return frame.astype(
+        {
+            "count": "Int64",
+            "denominator": "Int64",
+            "percent": "Float64",
+            "ci_low": "Float64",
+            "ci_high": "Float64",
+            "metric": "str",
+            "label": "str",
+            "base": "str",
+        }
+    )
 
 
 def summarise_by_county(inventory: pd.DataFrame) -> pd.DataFrame:
@@ -310,10 +361,14 @@ def summarise_by_county(inventory: pd.DataFrame) -> pd.DataFrame:
     columns = ["county_code", "county", *SUMMARY_COLUMNS]
     if inventory.empty:
         return summarise(inventory).iloc[0:0].assign(county_code="", county="")[columns]
-    keys = inventory.assign(county_code=_column(inventory, "county_code").astype("object").fillna(""),
-                            county=_column(inventory, "county").astype("object").fillna(""))
-    parts = [summarise(group).assign(county_code=code, county=name)
-             for (code, name), group in keys.groupby(["county_code", "county"], sort=True)]
+    keys = inventory.assign(
+        county_code=_column(inventory, "county_code").astype("object").fillna(""),
+        county=_column(inventory, "county").astype("object").fillna(""),
+    )
+    parts = [
+        summarise(group).assign(county_code=code, county=name)
+        for (code, name), group in keys.groupby(["county_code", "county"], sort=True)
+    ]
     return pd.concat(parts, ignore_index=True)[columns].astype({"county_code": "str", "county": "str"})
 
 
@@ -341,14 +396,18 @@ def headline_sentences(summary: pd.DataFrame, year: int) -> list[str]:
     total, _ = get("municipalities")
     reached, _ = get("reached")
     in_force, _ = get("in_force")
-    sentences = [f"Inventeringen {year} omfattar {total} kommuner; {reached} av dem "
-                 f"({_whole_percent(reached, total) if total else '–'} %) hade en webbplats som kunde genomsökas."]
+    sentences = [
+        f"Inventeringen {year} omfattar {total} kommuner; {reached} av dem "
+        f"({_whole_percent(reached, total) if total else '–'} %) hade en webbplats som kunde genomsökas."
+    ]
     if total == 0:
         return sentences
     low, high = by_metric.loc["in_force", "ci_low"], by_metric.loc["in_force", "ci_high"]
     interval = f" (95 % konfidensintervall {_sv(low)}–{_sv(high)} %)" if not pd.isna(low) else ""
-    sentence = (f"{in_force} av {total} kommuner ({_whole_percent(in_force, total)} %) hade ett gällande "
-                f"näringslivs- eller tillväxtprogram år {year}{interval}")
+    sentence = (
+        f"{in_force} av {total} kommuner ({_whole_percent(in_force, total)} %) hade ett gällande "
+        f"näringslivs- eller tillväxtprogram år {year}{interval}"
+    )
     if reached:
         sentence += f"; av de nådda kommunerna var det {_whole_percent(in_force, reached)} %"
     sentences.append(sentence + ".")
@@ -357,15 +416,18 @@ def headline_sentences(summary: pd.DataFrame, year: int) -> list[str]:
     sentences.append(
         f"Av de {in_force} programmen hette {share('type_naringsliv')} näringslivsprogram eller "
         f"-strategi, {share('type_tillvaxt')} tillväxtprogram eller -strategi och {share('type_annat')} "
-        f"något annat." + _unknown(get("type_unknown")[0], "programtypen"))
+        f"något annat." + _unknown(get("type_unknown")[0], "programtypen")
+    )
     sentences.append(
         f"{share('regional_rus')} kopplade programmet till den regionala utvecklingsstrategin (RUS), "
         f"{share('regional_intermunicipal')} till mellankommunal samverkan och {share('regional_none')} "
-        f"saknade regional koppling." + _unknown(get("regional_unknown")[0], "den regionala kopplingen"))
+        f"saknade regional koppling." + _unknown(get("regional_unknown")[0], "den regionala kopplingen")
+    )
     sentences.append(
         f"{share('action_plan')} program hänvisade till en handlingsplan, {share('sustainability')} betonade "
         f"hållbarhet, {share('business_collaboration')} hade tagits fram tillsammans med det lokala "
-        f"näringslivet och {share('annual_activities')} var nedbrutna i årliga aktiviteter.")
+        f"näringslivet och {share('annual_activities')} var nedbrutna i årliga aktiviteter."
+    )
     return sentences
 
 

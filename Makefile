@@ -1,0 +1,70 @@
+# kommunprogram: every target creates the virtual environment first if it is missing.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+EXTRAS ?= dev,distributed,explore
+
+.DEFAULT_GOAL := check
+.PHONY: check setup setup-system demo run test test-all lint typecheck train eval bench bench-crawl \
+        bench-extract bench-simweb bench-workers browse clean
+
+check: lint test  ## default: lint, then the test suite
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit("kommunprogram needs Python >= 3.11") if sys.version_info < (3, 11) else None'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[$(EXTRAS)]'
+	touch $(STAMP)
+
+setup: $(STAMP)  ## create .venv and install kommunprogram with its dependencies
+
+setup-system:  ## optional system tools (root, Debian): Tesseract OCR with Swedish data, poppler for benchmarks
+	apt-get update -qq && apt-get install -y -qq tesseract-ocr tesseract-ocr-swe poppler-utils
+
+demo: $(STAMP)  ## offline demo: simulated web of 12 sites on 127.0.0.1 -> outputs/demo/
+	$(BIN)/kommunprogram demo --out outputs/demo
+
+run: $(STAMP)  ## the real inventory of all 290 municipalities for the current year -> outputs/<year>/
+	$(BIN)/kommunprogram run
+
+test: $(STAMP)  ## the default test suite (offline, local servers only; slow tests excluded)
+	$(BIN)/python -m pytest -q
+
+test-all: $(STAMP)  ## every test, including the slow ones
+	$(BIN)/python -m pytest -q -m ''
+
+lint: $(STAMP)  ## ruff over the code
+	$(BIN)/ruff check inventory crawler classify simweb tests bench
+
+typecheck: $(STAMP)  ## mypy over the packages
+	$(BIN)/mypy inventory crawler classify simweb
+
+train: $(STAMP)  ## retrain the classifier on ../shared/corpus (fixed seeds) -> classify/model/
+	$(BIN)/python -m classify.train
+
+eval: $(STAMP)  ## quality gate: cross-validated scores against the pinned floors
+	$(BIN)/python -m classify.gate
+
+bench: bench-simweb bench-extract bench-crawl bench-workers  ## every benchmark -> outputs/bench/*.json
+
+bench-simweb: $(STAMP)  ## simulated web: generation time and requests/s vs http.server
+	$(BIN)/python bench/bench_simweb.py
+
+bench-extract: $(STAMP)  ## PDF extraction pages/s and memory vs pdftotext
+	$(BIN)/python bench/bench_extract.py
+
+bench-crawl: $(STAMP)  ## focused crawl vs breadth-first on 290 simulated sites
+	$(BIN)/python bench/bench_crawl.py
+
+bench-workers: $(STAMP)  ## distributed crawl with 1, 2 and 4 workers
+	$(BIN)/python bench/bench_workers.py
+
+browse: $(STAMP)  ## open the store in Datasette on http://127.0.0.1:8001/
+	$(BIN)/datasette serve outputs/kommunprogram.sqlite -h 127.0.0.1 -p 8001 \
+	  -m inventory/data/datasette-metadata.json
+
+clean:  ## remove generated outputs (keeps outputs/README.md) and caches
+	find outputs -mindepth 1 ! -name README.md -exec rm -rf {} +
+	rm -rf .pytest_cache .ruff_cache .mypy_cache

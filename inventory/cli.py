@@ -1,0 +1,241 @@
+"""The `kommunprogram` command line: one subcommand per stage, plus run, demo and the analyst tools.
+
+This is the only place where errors become messages: components raise the exceptions of
+``inventory.errors``; ``main`` prints one line and exits with the exception's code.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import click
+import typer
+
+from inventory.errors import KommunprogramError, UsageError
+from inventory.settings import DEFAULT_DB, RunSettings, read_config_file
+
+# Read once at start-up: the default inventory year is the year the command runs in.
+CURRENT_YEAR = date.today().year
+
+app = typer.Typer(
+    name="kommunprogram",
+    help="Yearly machine inventory of Swedish municipalities' business and growth programmes.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    add_completion=False,
+)
+
+Db = Annotated[str, typer.Option("--db", help="Database URL or SQLite file path.")]
+Year = Annotated[int, typer.Option("--year", help="Inventory year (default: the current year).")]
+RunId = Annotated[int | None, typer.Option("--run", help="Run id (default: the latest run for the year).")]
+Munis = Annotated[Path | None, typer.Option("--municipalities", help="Municipality CSV (default: bundled 290).",
+                                            dir_okay=False)]
+AllowPrivate = Annotated[bool, typer.Option("--allow-private-addresses",
+                                            help="Let the crawler reach loopback and private addresses.")]
+Config = Annotated[Path | None, typer.Option("--config", help="TOML file with [crawl] and [run] settings.")]
+Overrides = Annotated[Path | None, typer.Option("--overrides", help="Reviewed-overrides CSV to apply.")]
+Out = Annotated[Path | None, typer.Option("--out", help="Output directory (default: outputs/<year>/).")]
+Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Log progress and per-item details.")]
+
+
+def _setup_logging(verbose: bool) -> None:
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+
+
+def _load_municipalities(path: Path | None):  # type: ignore[no-untyped-def]
+    from inventory.municipalities import bundled_path, read_municipalities
+
+    return read_municipalities(path or bundled_path())
+
+
+def _resolve_run(store, year: int, run_id: int | None) -> int:  # type: ignore[no-untyped-def]
+    resolved = run_id if run_id is not None else store.latest_run(year)
+    if resolved is None or store.run(resolved) is None:
+        raise UsageError(f"no run {'#' + str(run_id) if run_id else 'for ' + str(year)} in the store; "
+                         "start one with `kommunprogram crawl` or `kommunprogram run`")
+    return resolved
+
+
+def _settings(year: int, db: str, out: Path | None, municipalities: Path | None, allow_private: bool,
+              config: Path | None, overrides: Path | None) -> RunSettings:
+    data = read_config_file(config)
+    run_table = data.get("run", {})
+    try:
+        return RunSettings(year=year, db_url=db, out_dir=out, municipalities_csv=municipalities,
+                           allow_private_addresses=allow_private, overrides=overrides,
+                           crawl=data.get("crawl", {}), **run_table)
+    except TypeError as exc:
+        raise UsageError(f"{config}: [run]: {exc}") from None
+
+
+@app.command()
+def run(municipalities: Munis = None, year: Year = CURRENT_YEAR, out: Out = None, db: Db = DEFAULT_DB,
+        allow_private_addresses: AllowPrivate = False, config: Config = None, overrides: Overrides = None,
+        new_run: Annotated[bool, typer.Option("--new-run", help="Start afresh instead of resuming.")] = False,
+        verbose: Verbose = False) -> int:
+    """Run every stage: crawl, extract, classify, stats. Resumes an interrupted run of the same input."""
+    _setup_logging(verbose)
+    settings = _settings(year, db, out, municipalities, allow_private_addresses, config, overrides)
+    from inventory.runner import run_inventory
+
+    report = run_inventory(settings, resume=not new_run)
+    typer.echo(report.summary_line())
+    return report.exit_code
+
+
+@app.command()
+def crawl(municipalities: Munis = None, year: Year = CURRENT_YEAR, db: Db = DEFAULT_DB,
+          allow_private_addresses: AllowPrivate = False, config: Config = None,
+          new_run: Annotated[bool, typer.Option("--new-run", help="Start afresh instead of resuming.")] = False,
+          verbose: Verbose = False) -> None:
+    """Crawl the municipalities' websites and store candidate documents."""
+    _setup_logging(verbose)
+    settings = _settings(year, db, None, municipalities, allow_private_addresses, config, None)
+    from inventory.pipeline import crawl_stage, input_digest
+    from inventory.store import Store
+
+    items = _load_municipalities(settings.municipalities_csv)
+    store = Store.open(settings.db_url)
+    run_id = store.start_run(year, input_digest(items), {"stage": "crawl"}, resume=not new_run)
+    report = crawl_stage(store, run_id, items, db_url=settings.db_url,
+                         allow_private_addresses=settings.allow_private_addresses, overrides=settings.crawl)
+    typer.echo(f"run {run_id} {report.line()}")
+
+
+@app.command()
+def extract(year: Year = CURRENT_YEAR, db: Db = DEFAULT_DB, run_id: RunId = None,
+            verbose: Verbose = False) -> None:
+    """Extract text and metadata from the run's documents (cached per content hash and extractor version)."""
+    _setup_logging(verbose)
+    from inventory.pipeline import extract_stage
+    from inventory.store import Store
+
+    store = Store.open(db)
+    resolved = _resolve_run(store, year, run_id)
+    typer.echo(f"run {resolved} {extract_stage(store, resolved).line()}")
+
+
+@app.command()
+def classify(year: Year = CURRENT_YEAR, db: Db = DEFAULT_DB, run_id: RunId = None,
+             model: Annotated[Path | None, typer.Option("--model", help="Model directory.")] = None,
+             verbose: Verbose = False) -> None:
+    """Classify the run's documents and choose each municipality's programme."""
+    _setup_logging(verbose)
+    from inventory.pipeline import classify_stage
+    from inventory.store import Store
+
+    store = Store.open(db)
+    resolved = _resolve_run(store, year, run_id)
+    run_year = store.run(resolved)["year"]
+    typer.echo(f"run {resolved} {classify_stage(store, resolved, run_year, model_path=model).line()}")
+
+
+@app.command()
+def stats(year: Year = CURRENT_YEAR, out: Out = None, db: Db = DEFAULT_DB, run_id: RunId = None,
+          overrides: Overrides = None, verbose: Verbose = False) -> None:
+    """Regenerate statistics and every output for a year from the store, without crawling."""
+    _setup_logging(verbose)
+    from inventory.pipeline import stats_stage
+    from inventory.store import Store
+
+    settings = _settings(year, db, out, None, False, None, overrides)
+    store = Store.open(db)
+    report = stats_stage(store, year, settings.output_dir, run_id=run_id, overrides_path=overrides)
+    typer.echo(f"{report.line()}; outputs in {settings.output_dir}/")
+
+
+@app.command()
+def predict(input: Annotated[Path, typer.Option("--input", help="JSONL with {id, text} per line.")],
+            output: Annotated[Path, typer.Option("--output", help="JSONL to write predictions to.")],
+            model: Annotated[Path | None, typer.Option("--model", help="Model directory.")] = None) -> None:
+    """Classify texts: one JSON prediction per input line (the predict contract)."""
+    from classify.model import load_model, predict_jsonl
+
+    count = predict_jsonl(load_model(model), input, output)
+    typer.echo(f"predicted {count} documents -> {output}")
+
+
+@app.command("eval")
+def evaluate(corpus: Annotated[Path, typer.Option("--corpus", help="Labelled JSONL in the corpus format.")],
+             model: Annotated[Path | None, typer.Option("--model", help="Model directory.")] = None,
+             as_json: Annotated[bool, typer.Option("--json", help="Print only JSON.")] = False) -> None:
+    """Score the model on a labelled corpus: per-label precision, recall, F1 and confusion counts."""
+    from classify.evaluate import evaluate_corpus, format_table
+    from classify.model import load_model
+
+    report = evaluate_corpus(corpus, load_model(model))
+    typer.echo(json.dumps(report, ensure_ascii=False, indent=2))
+    if not as_json:
+        typer.echo(format_table(report))
+
+
+@app.command("extract-file")
+def extract_file(path: Annotated[Path, typer.Argument(help="A PDF, DOCX or HTML file.")]) -> int:
+    """Print what extraction makes of one file, as JSON (exit 3 when it cannot be read)."""
+    from classify.extract import extract_file as do_extract
+
+    result = do_extract(path)
+    typer.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+    return 3 if result.error else 0
+
+
+@app.command("export-labels")
+def export_labels(output: Annotated[Path, typer.Option("--output", help="JSONL to write.")],
+                  overrides: Annotated[Path, typer.Option("--overrides", help="Reviewed-overrides CSV.")],
+                  year: Year = CURRENT_YEAR, db: Db = DEFAULT_DB, run_id: RunId = None) -> None:
+    """Turn reviewed documents into training data in the corpus format."""
+    from inventory.runner import export_reviewed_labels
+
+    count = export_reviewed_labels(db, year, run_id, overrides, output)
+    typer.echo(f"exported {count} reviewed documents -> {output}")
+
+
+@app.command()
+def demo(out: Annotated[Path, typer.Option("--out", help="Output directory.")] = Path("outputs/demo"),
+         sites: Annotated[int, typer.Option("--sites", help="Simulated sites.")] = 12,
+         seed: Annotated[int, typer.Option("--seed", help="Generator seed.")] = 2026,
+         verbose: Verbose = False) -> int:
+    """Generate a small simulated municipal web, serve it on 127.0.0.1 and run the whole inventory on it."""
+    _setup_logging(verbose)
+    from inventory.runner import run_demo
+
+    report = run_demo(out, sites=sites, seed=seed)
+    typer.echo(report.summary_line())
+    return report.exit_code
+
+
+def _mount_simweb() -> None:
+    from simweb.cli import app as simweb_app
+
+    app.add_typer(simweb_app, name="simweb", help="Generate and serve the simulated municipal web.")
+
+
+_mount_simweb()
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        result = app(args=argv, prog_name="kommunprogram", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.exceptions.Abort:
+        typer.echo("kommunprogram: aborted", err=True)
+        return 130
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except KommunprogramError as exc:
+        typer.echo(f"kommunprogram: error: {exc}", err=True)
+        return exc.exit_code
+    return result if isinstance(result, int) else 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,306 @@
+"""The inventory's stages, wired as named steps: crawl -> extract -> classify -> stats.
+
+Each stage reads from the store and writes to it, so any stage can be re-run alone (re-extract with a
+better extractor, re-classify with a new model, re-count with overrides) without crawling again.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import logging
+import re
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from inventory.errors import UsageError
+from inventory.municipalities import Municipality
+from inventory.store import Store
+
+log = logging.getLogger(__name__)
+
+# Crawl outcomes that end a municipality before any document can be judged.
+CRAWL_FAILURES = {"site_unreachable": "site_unreachable", "blocked_by_server": "blocked_by_server",
+                  "error": "error"}
+TAGS = ("rus_link", "intermunicipal_link", "action_plan", "sustainability", "business_collaboration",
+        "annual_activities")
+
+
+@dataclass
+class StageReport:
+    name: str
+    seconds: float = 0.0
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def line(self) -> str:
+        parts = ", ".join(f"{v} {k}" for k, v in sorted(self.counts.items()))
+        return f"{self.name}: {parts or 'nothing to do'} ({self.seconds:.1f} s)"
+
+
+def input_digest(items: Sequence[Municipality]) -> str:
+    """Identifies a run's input, so a rerun after a crash resumes the same run."""
+    text = "\n".join(f"{m.code},{m.website}" for m in items)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+# -- crawl ----------------------------------------------------------------------------------
+def crawl_stage(store: Store, run_id: int, items: Sequence[Municipality], *, db_url: str,
+                allow_private_addresses: bool, overrides: dict[str, Any]) -> StageReport:
+    from crawler.config import CrawlConfig
+    from crawler.run import crawl
+
+    started = time.monotonic()
+    store.upsert_municipalities(items)
+    try:
+        config = CrawlConfig.from_mapping({**overrides, "allow_private_addresses": allow_private_addresses})
+    except (TypeError, ValueError) as exc:
+        raise UsageError(f"crawl settings: {exc}") from None
+    crawl(items, db_url=db_url, run_id=run_id, config=config)
+    outcomes = store.crawl_outcomes(run_id)
+    counts: dict[str, int] = {}
+    for m in items:
+        status = outcomes.get(m.code, {}).get("status") or "not_crawled"
+        counts[status] = counts.get(status, 0) + 1
+    return StageReport("crawl", time.monotonic() - started, counts)
+
+
+# -- extract --------------------------------------------------------------------------------
+def extract_stage(store: Store, run_id: int) -> StageReport:
+    from classify.extract import EXTRACTOR_VERSION, extract_bytes
+
+    started = time.monotonic()
+    counts = {"extracted": 0, "cached": 0, "failed": 0}
+    seen: set[str] = set()
+    for cand in store.candidates(run_id):
+        sha = cand["sha256"]
+        if sha in seen:
+            continue
+        seen.add(sha)
+        if store.extraction(sha, EXTRACTOR_VERSION) is not None:
+            counts["cached"] += 1
+            continue
+        ext = extract_bytes(store.blob(sha), content_type=cand["content_type"], filename=cand["filename"],
+                            url=cand["final_url"] or cand["url"])
+        meta = {k: v for k, v in dataclasses.asdict(ext).items() if k not in ("pages", "text", "error")}
+        store.save_extraction(sha, EXTRACTOR_VERSION, kind=ext.kind, title=ext.title, text=ext.text,
+                              pages=list(ext.pages), meta=meta, needs_ocr=ext.needs_ocr,
+                              error_code=ext.error.code if ext.error else None,
+                              error_message=ext.error.message if ext.error else None)
+        counts["failed" if ext.error else "extracted"] += 1
+        if ext.error:
+            log.warning("extraction failed for %s (%s): %s", cand["url"], ext.error.code, ext.error.message)
+    return StageReport("extract", time.monotonic() - started, counts)
+
+
+# -- classify -------------------------------------------------------------------------------
+def _host(url: str | None) -> str:
+    return (urlsplit(url or "").hostname or "").removeprefix("www.")
+
+
+def other_municipality_named(title: str | None, own: str, names: Sequence[str]) -> str | None:
+    """The name of another municipality when the title says "<Name> kommun" / "<Name>s kommun"."""
+    if not title:
+        return None
+    for name in names:
+        if name == own or name in own:
+            continue
+        if re.search(rf"\b{re.escape(name)}s?\s+kommuns?\b", title, flags=re.IGNORECASE):
+            return name
+    return None
+
+
+def classify_stage(store: Store, run_id: int, year: int, *, model_path: Path | None = None,
+                   review_threshold: float = 0.75) -> StageReport:
+    from classify.extract import EXTRACTOR_VERSION
+    from classify.model import DocInput, load_model
+    from classify.select import Candidate, choose_program
+
+    started = time.monotonic()
+    model = load_model(model_path)
+    munis = store.municipalities()
+    names = [m.name for m in munis]
+    outcomes = store.crawl_outcomes(run_id)
+    counts: dict[str, int] = {}
+    predictions: dict[str, dict[str, Any]] = {}
+    rows = []
+    for m in munis:
+        if m.code not in outcomes:
+            continue
+        cands = store.candidates(run_id, m.code)
+        extractions = {c["sha256"]: store.extraction(c["sha256"], EXTRACTOR_VERSION) for c in cands}
+        todo = [sha for sha, ext in extractions.items() if ext and not ext["error_code"]
+                and sha not in predictions]
+        for sha in todo:
+            cached = store.classification(sha, model.version, EXTRACTOR_VERSION)
+            if cached is None:
+                ext = extractions[sha]
+                assert ext is not None
+                pred = model.predict([DocInput(id=sha, text=ext["text"] or "", pages=ext["pages"],
+                                               title=ext["title"], municipality=m.name)])[0]
+                cached = pred.to_json()
+                store.save_classification(sha, model.version, EXTRACTOR_VERSION, cached)
+            predictions[sha] = cached
+        own_hosts = {_host(m.website), *(h.removeprefix("www.") for h in m.alt_hosts)}
+        selectable = []
+        for c in cands:
+            ext = extractions.get(c["sha256"])
+            if not ext or ext["error_code"] or c["sha256"] not in predictions:
+                continue
+            meta = ext["meta"]
+            pred = model.prediction_from_json(predictions[c["sha256"]])
+            selectable.append(Candidate(
+                sha256=c["sha256"], url=c["url"], title=ext["title"], kind=ext["kind"],
+                found_via=c["route"] or "link", link_score=float(c["link_score"] or 0.0),
+                anchor_text=c["anchor_text"], valid_from=meta.get("valid_from"), valid_to=meta.get("valid_to"),
+                extended=bool(meta.get("extended")), draft=bool(meta.get("draft")),
+                adopted_by=meta.get("adopted_by"), adopted_date=meta.get("adopted_date"), prediction=pred,
+                host_is_municipal=_host(c["final_url"] or c["url"]) in own_hosts,
+                mentions_other_municipality=other_municipality_named(ext["title"], m.name, names)))
+        selection = choose_program(selectable, year=year, municipality=m.name)
+        row = inventory_row(m, outcomes[m.code], selection, cands, extractions, predictions, year, run_id,
+                            review_threshold)
+        counts[row["status"]] = counts.get(row["status"], 0) + 1
+        rows.append(row)
+    store.save_results(run_id, year, rows)
+    return StageReport("classify", time.monotonic() - started, counts)
+
+
+def final_status(crawl_outcome: dict[str, Any], selection_status: str) -> str:
+    """Combine the crawl outcome with the programme choice into the inventory status."""
+    crawl_status = crawl_outcome.get("status")
+    if crawl_status in CRAWL_FAILURES and selection_status == "no_program_found":
+        return CRAWL_FAILURES[crawl_status]
+    if selection_status == "no_program_found" and (crawl_status == "blocked_by_robots"
+                                                   or crawl_outcome.get("robots_blocked") not in (None, "[]")):
+        return "blocked_by_robots"
+    return selection_status
+
+
+def inventory_row(m: Municipality, outcome: dict[str, Any], selection: Any, cands: list[dict[str, Any]],
+                  extractions: dict[str, Any], predictions: dict[str, dict[str, Any]], year: int, run_id: int,
+                  review_threshold: float) -> dict[str, Any]:
+    status = final_status(outcome, selection.status)
+    chosen = selection.chosen
+    row: dict[str, Any] = {
+        "code": m.code, "name": m.name, "county_code": m.county_code, "county": m.county, "status": status,
+        "program_title": None, "program_url": None, "program_type": None, "valid_from": None, "valid_to": None,
+        "extended": None, "in_force": None, "regional_category": None, **{t: None for t in TAGS},
+        "confidence": None, "needs_review": None, "found_via": None, "requests": outcome.get("requests"),
+        "sha256": None, "adopted_by": None, "adopted_date": None, "evidence": {},
+        "crawl_status": outcome.get("status"), "reason": outcome.get("reason"), "run_id": run_id, "year": year,
+    }
+    if chosen is not None:
+        pred = predictions[chosen.sha256]
+        row.update(program_title=chosen.title, program_url=chosen.url, valid_from=chosen.valid_from,
+                   valid_to=chosen.valid_to, extended=chosen.extended, found_via=chosen.found_via,
+                   sha256=chosen.sha256, adopted_by=chosen.adopted_by, adopted_date=chosen.adopted_date,
+                   in_force=selection.in_force)
+        if status == "program_found":
+            confidence = pred.get("confidence") or {}
+            row.update({t: pred.get(t) for t in TAGS}, program_type=pred.get("program_type"),
+                       regional_category=pred.get("regional_category"),
+                       confidence=confidence.get("is_program"), evidence=_evidence(pred),
+                       needs_review=bool(pred.get("needs_review"))
+                       or min(confidence.values(), default=1.0) < review_threshold)
+    by_sha = {c["sha256"]: c for c in cands}
+    decisions = []
+    for d in selection.decisions:
+        cand = by_sha.get(d.sha256, {})
+        ext = extractions.get(d.sha256) or {}
+        pred = predictions.get(d.sha256) or {}
+        meta = ext.get("meta") or {}
+        decisions.append({
+            "sha256": d.sha256, "url": d.url, "final_url": cand.get("final_url"), "title": ext.get("title"),
+            "kind": ext.get("kind"), "found_via": cand.get("route"), "anchor_text": cand.get("anchor_text"),
+            "source_page": cand.get("source_page"), "link_score": cand.get("link_score"),
+            "is_program_prob": (pred.get("confidence") or {}).get("is_program"),
+            "program_type": pred.get("program_type"), "valid_from": meta.get("valid_from"),
+            "valid_to": meta.get("valid_to"), "draft": meta.get("draft"), "role": d.role, "picked": d.picked,
+            "reason": d.reason})
+    # Documents the crawler kept but that could not be read still belong in documents.csv.
+    decided = {d["sha256"] for d in decisions}
+    for c in cands:
+        ext = extractions.get(c["sha256"])
+        if c["sha256"] in decided or (ext and not ext["error_code"]):
+            continue
+        decided.add(c["sha256"])
+        reason = f"could not be read: {ext['error_code']}: {ext['error_message']}" if ext else "not extracted"
+        decisions.append({"sha256": c["sha256"], "url": c["url"], "final_url": c["final_url"], "title": None,
+                          "kind": ext.get("kind") if ext else None, "found_via": c["route"],
+                          "anchor_text": c["anchor_text"], "source_page": c["source_page"],
+                          "link_score": c["link_score"], "is_program_prob": None, "program_type": None,
+                          "valid_from": None, "valid_to": None, "draft": None, "role": "unreadable",
+                          "picked": False, "reason": reason})
+    row["decisions"] = decisions
+    return row
+
+
+def _evidence(pred: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    quotes = pred.get("evidence") or {}
+    pages = pred.get("evidence_pages") or {}
+    return {label: {"quote": quote, "page": pages.get(label)} for label, quote in quotes.items()}
+
+
+# -- stats and outputs ----------------------------------------------------------------------
+def frames_from_results(rows: list[dict[str, Any]]) -> tuple[Any, Any, Any]:
+    """The store's per-run results as the inventory, documents and links frames."""
+    import pandas as pd
+
+    inv_cols = ["code", "name", "county_code", "county", "status", "program_title", "program_url",
+                "program_type", "valid_from", "valid_to", "extended", "in_force", "regional_category", *TAGS,
+                "confidence", "needs_review", "found_via", "requests", "sha256", "adopted_by", "adopted_date",
+                "evidence", "crawl_status", "reason", "run_id", "year"]
+    inventory = pd.DataFrame([{c: r.get(c) for c in inv_cols} for r in rows], columns=inv_cols)
+    bool_cols = ["extended", "in_force", *TAGS, "needs_review"]
+    inventory = inventory.astype({c: "boolean" for c in bool_cols} | {
+        "valid_from": "Int64", "valid_to": "Int64", "requests": "Int64", "confidence": "Float64"})
+    doc_cols = ["code", "name", "sha256", "url", "final_url", "title", "kind", "found_via", "anchor_text",
+                "source_page", "link_score", "is_program_prob", "program_type", "valid_from", "valid_to",
+                "draft", "role", "picked", "reason"]
+    documents = pd.DataFrame([{"code": r["code"], "name": r["name"], **d} for r in rows for d in r["decisions"]],
+                             columns=doc_cols)
+    documents = documents.astype({"valid_from": "Int64", "valid_to": "Int64", "draft": "boolean",
+                                  "picked": "boolean"})
+    links = pd.DataFrame([{
+        "code": r["code"], "name": r["name"], "program_title": r.get("program_title"),
+        "program_url": r.get("program_url"), "found_via": r.get("found_via"),
+        "related_urls": " ; ".join(d["url"] for d in r["decisions"]
+                                   if d["role"] in ("action_plan", "older_version")),
+    } for r in rows if r.get("program_url")], columns=["code", "name", "program_title", "program_url",
+                                                       "found_via", "related_urls"])
+    return inventory, documents, links
+
+
+def stats_stage(store: Store, year: int, out_dir: Path, *, run_id: int | None = None,
+                overrides_path: Path | None = None) -> StageReport:
+    from inventory import changes as changes_mod
+    from inventory import outputs, overrides, stats
+
+    started = time.monotonic()
+    run_id = run_id if run_id is not None else store.latest_run(year, with_results=True)
+    if run_id is None:
+        run_id = store.latest_run(with_results=True)
+    if run_id is None:
+        raise UsageError("the store holds no classified run yet; run `kommunprogram run` (or crawl, extract, "
+                         "classify) first")
+    inventory, documents, links = frames_from_results(store.results(run_id))
+    inventory = stats.apply_year(inventory, year)
+    if overrides_path is not None:
+        inventory = overrides.apply_overrides(inventory, overrides.read_overrides(overrides_path))
+    previous_id = store.latest_run(before=run_id, with_results=True)
+    previous = None
+    if previous_id is not None:
+        previous = stats.apply_year(frames_from_results(store.results(previous_id))[0], year - 1
+                                    if store.run(previous_id)["year"] < year else year)
+    changes = changes_mod.compare_inventories(previous, inventory)
+    summary = stats.summarise(inventory)
+    by_county = stats.summarise_by_county(inventory)
+    written = outputs.write_outputs(out_dir, inventory=inventory, documents=documents, links=links,
+                                    summary=summary, by_county=by_county, changes=changes, year=year)
+    found = int((inventory["status"] == "program_found").sum())
+    return StageReport("stats", time.monotonic() - started,
+                       {"municipalities": len(inventory), "program_found": found, "files": len(written)})

@@ -1,0 +1,138 @@
+"""Whole runs: `kommunprogram run` (all stages, resumable), `demo` (the simulated web) and label export."""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from inventory.pipeline import StageReport, classify_stage, crawl_stage, extract_stage, input_digest, stats_stage
+from inventory.settings import RunSettings
+from inventory.store import Store
+
+log = logging.getLogger(__name__)
+
+UNREACHED = ("site_unreachable", "blocked_by_server", "error")
+
+
+@dataclass
+class RunReport:
+    run_id: int
+    year: int
+    out_dir: Path
+    stages: list[StageReport] = field(default_factory=list)
+    statuses: dict[str, int] = field(default_factory=dict)
+    exit_code: int = 0
+    extra: str = ""
+
+    def summary_line(self) -> str:
+        total = sum(self.statuses.values())
+        parts = ", ".join(f"{n} {s}" for s, n in sorted(self.statuses.items(), key=lambda kv: -kv[1]))
+        return (f"kommunprogram run {self.run_id} ({self.year}): {total} municipalities: {parts}; "
+                f"outputs in {self.out_dir}/{self.extra}")
+
+    def to_json(self) -> dict[str, Any]:
+        return {"run_id": self.run_id, "year": self.year, "out_dir": str(self.out_dir),
+                "statuses": self.statuses, "exit_code": self.exit_code,
+                "stages": [{"name": s.name, "seconds": round(s.seconds, 3), "counts": s.counts}
+                           for s in self.stages]}
+
+
+def run_inventory(settings: RunSettings, *, resume: bool = True) -> RunReport:
+    from inventory.municipalities import bundled_path, read_municipalities
+
+    items = read_municipalities(settings.municipalities_csv or bundled_path())
+    store = Store.open(settings.db_url)
+    run_id = store.start_run(settings.year, input_digest(items),
+                             {"allow_private_addresses": settings.allow_private_addresses,
+                              "crawl": settings.crawl}, resume=resume)
+    out_dir = settings.output_dir
+    report = RunReport(run_id, settings.year, out_dir)
+    try:
+        report.stages.append(crawl_stage(store, run_id, items, db_url=settings.db_url,
+                                         allow_private_addresses=settings.allow_private_addresses,
+                                         overrides=settings.crawl))
+        report.stages.append(extract_stage(store, run_id))
+        report.stages.append(classify_stage(store, run_id, settings.year,
+                                            review_threshold=settings.review_threshold))
+        report.stages.append(stats_stage(store, settings.year, out_dir, run_id=run_id,
+                                         overrides_path=settings.overrides))
+    except BaseException:
+        # The run stays "running" so the next `run` with the same input resumes it.
+        raise
+    store.finish_run(run_id)
+    for row in store.results(run_id):
+        report.statuses[row["status"]] = report.statuses.get(row["status"], 0) + 1
+        if row["status"] in UNREACHED:
+            print(f"{row['code']} {row['name']}: {row['status'].replace('_', ' ')} "
+                  f"({row.get('reason') or 'no reason recorded'})", file=sys.stderr)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "run-report.json").write_text(json.dumps(report.to_json(), indent=2), encoding="utf-8")
+    unreached = sum(report.statuses.get(s, 0) for s in UNREACHED)
+    if unreached == sum(report.statuses.values()):
+        report.extra = " -- no site could be reached (is the machine offline?)"
+    return report
+
+
+def run_demo(out: Path, *, sites: int, seed: int) -> RunReport:
+    """Generate a seeded simulated web, serve it on loopback, inventory it, compare with its truth."""
+    from simweb.generate import generate
+    from simweb.serve import SimWeb
+
+    if out.exists():
+        shutil.rmtree(out)  # a demo is always a fresh run: same seed, same result
+    out.mkdir(parents=True)
+    web_dir = generate(out / "web", sites=sites, seed=seed)
+    started = time.monotonic()
+    with SimWeb(web_dir) as web:
+        year = int(web.truth.get("inventory_year", time.localtime().tm_year))
+        settings = RunSettings(year=year, db_url=str(out / "kommunprogram.sqlite"), out_dir=out,
+                               municipalities_csv=web.municipalities_csv, allow_private_addresses=True)
+        report = run_inventory(settings, resume=False)
+        truth = web.truth
+    report.extra += f" ({time.monotonic() - started:.0f} s)" + _truth_check(out / "inventory.csv", truth)
+    return report
+
+
+def _truth_check(inventory_csv: Path, truth: dict[str, Any]) -> str:
+    """How many municipalities got the status the simulated web's truth expects."""
+    import pandas as pd
+
+    sites = truth.get("sites", truth)
+    if not inventory_csv.is_file() or not isinstance(sites, dict):
+        return ""
+    inv = pd.read_csv(inventory_csv, dtype=str, keep_default_na=False)
+    expected = {code: (site or {}).get("expected_status") for code, site in sites.items() if isinstance(site, dict)}
+    agree = sum(1 for code, status in zip(inv["code"], inv["status"], strict=True) if expected.get(code) == status)
+    return f"; status agrees with the simulated web's truth for {agree} of {len(inv)}"
+
+
+def export_reviewed_labels(db: str, year: int, run_id: int | None, overrides_path: Path, output: Path) -> int:
+    from classify.extract import EXTRACTOR_VERSION
+
+    from inventory.errors import UsageError
+    from inventory.labels import export_labels
+    from inventory.overrides import read_overrides
+    from inventory.pipeline import frames_from_results
+
+    store = Store.open(db)
+    resolved = run_id if run_id is not None else store.latest_run(year, with_results=True)
+    if resolved is None:
+        raise UsageError(f"no classified run for {year} in {db}")
+    inventory, _documents, _links = frames_from_results(store.results(resolved))
+    texts = {}
+    for sha in inventory["sha256"].dropna().unique():
+        ext = store.extraction(str(sha), EXTRACTOR_VERSION)
+        if ext is not None:
+            texts[str(sha)] = ext["text"] or ""
+    records = export_labels(inventory, texts, read_overrides(overrides_path))
+    output.parent.mkdir(parents=True, exist_ok=True)
+    with output.open("w", encoding="utf-8") as fh:
+        for rec in records:
+            fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+    return len(records)

@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from inventory.errors import StoreError
+from inventory.municipalities import Municipality
+from inventory.store import SCHEMA_VERSION, Store
+
+PDF = b"%PDF-1.4 programme"
+SHA = hashlib.sha256(PDF).hexdigest()
+
+
+def candidate(store: Store, run_id: int, content: bytes | None, url: str = "http://a.se/p.pdf") -> None:
+    store.save_candidate(run_id, "0114", sha256=SHA, content=content, url=url, final_url=url,
+                         content_type="application/pdf", filename="p.pdf", source_page="http://a.se/",
+                         anchor_text="Näringslivsprogram", route="link", link_score=9.5, etag='"v1"',
+                         last_modified=None)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    return Store.open(str(tmp_path / "db.sqlite"))
+
+
+def test_migrations_are_recorded_once(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite"
+    Store.open(str(path)).close()
+    Store.open(f"sqlite:///{path}").close()
+    rows = sqlite3.connect(path).execute("select version from schema_migrations").fetchall()
+    assert rows == [(SCHEMA_VERSION,)]
+
+
+def test_newer_schema_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite"
+    Store.open(str(path)).close()
+    con = sqlite3.connect(path)
+    con.execute("insert into schema_migrations values (999, 'future', 'x')")
+    con.commit()
+    with pytest.raises(StoreError, match="newer than this program"):
+        Store.open(str(path))
+
+
+def test_unopenable_database_is_a_store_error(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(StoreError, match="cannot open database"):
+        Store.open(str(tmp_path / "file" / "db.sqlite"))
+
+
+def test_run_resumes_until_finished(store: Store) -> None:
+    first = store.start_run(2026, "digest", {})
+    assert store.start_run(2026, "digest", {}) == first
+    assert store.start_run(2026, "other", {}) != first
+    store.finish_run(first)
+    assert store.start_run(2026, "digest", {}) != first
+
+
+def test_candidates_are_content_addressed_and_idempotent(store: Store) -> None:
+    run_id = store.start_run(2026, "d", {})
+    candidate(store, run_id, PDF)
+    candidate(store, run_id, PDF)  # a rerun after a crash
+    candidate(store, run_id, None, url="http://a.se/p.pdf")  # 304: unchanged
+    candidate(store, run_id, PDF, url="http://a.se/moved.pdf")  # same content under a new URL
+    assert [c["url"] for c in store.candidates(run_id)] == ["http://a.se/p.pdf", "http://a.se/moved.pdf"]
+    assert store.blob(SHA) == PDF
+    validators = store.url_validators("http://a.se/p.pdf")
+    assert validators is not None and validators.etag == '"v1"' and validators.sha256 == SHA
+
+
+def test_wrong_hash_and_missing_blob_are_refused(store: Store) -> None:
+    run_id = store.start_run(2026, "d", {})
+    with pytest.raises(StoreError, match="does not match"):
+        store.save_candidate(run_id, "0114", sha256="0" * 64, content=PDF, url="u", final_url="u",
+                             content_type=None, filename=None, source_page=None, anchor_text=None, route="link",
+                             link_score=0, etag=None, last_modified=None)
+    with pytest.raises(StoreError, match="no stored content"):
+        candidate(store, run_id, None)
+
+
+def test_municipality_checkpoint(store: Store) -> None:
+    run_id = store.start_run(2026, "d", {})
+    store.upsert_municipalities([Municipality("0114", "Upplands Väsby", "01", "Stockholms län", "https://a.se/")])
+    store.start_municipality(run_id, "0114")
+    assert not store.municipality_finished(run_id, "0114")
+    store.finish_municipality(run_id, "0114", status="found", reason="ok", requests=7, requests_to_first_hit=3,
+                              found_via="link", bytes_downloaded=100, robots_blocked=[], detail={"a": 1})
+    assert store.municipality_finished(run_id, "0114")
+    assert store.crawl_outcomes(run_id)["0114"]["requests"] == 7
+    assert store.municipalities()[0].name == "Upplands Väsby"
+
+
+def test_extraction_classification_and_results_round_trip(store: Store) -> None:
+    store.save_extraction(SHA, "1", kind="pdf", title="Näringslivsprogram", text="t", pages=["t"],
+                          meta={"valid_to": 2027}, needs_ocr=False, error_code=None, error_message=None)
+    store.save_extraction(SHA, "1", kind="pdf", title="Näringslivsprogram 2", text="t", pages=["t"],
+                          meta={}, needs_ocr=False, error_code=None, error_message=None)
+    assert store.extraction(SHA, "1")["title"] == "Näringslivsprogram 2"
+    assert store.extraction(SHA, "2") is None
+    store.save_classification(SHA, "m1", "1", {"is_program": True, "confidence": {"is_program": 0.9}})
+    assert store.classification(SHA, "m1", "1")["is_program"] is True
+    run_id = store.start_run(2026, "d", {})
+    store.save_results(run_id, 2026, [{"code": "0114", "status": "program_found", "decisions": [{"x": 1}]}])
+    store.save_results(run_id, 2026, [{"code": "0114", "status": "no_program_found", "decisions": []}])
+    assert store.results(run_id) == [{"code": "0114", "status": "no_program_found", "decisions": []}]
+    assert store.latest_run(2026, with_results=True) == run_id

@@ -6,7 +6,10 @@ STAMP := $(VENV)/.installed-stamp
 EXTRAS ?= dev,distributed,explore
 
 .DEFAULT_GOAL := check
-.PHONY: check setup setup-system demo run test test-all lint typecheck train eval bench bench-crawl \
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' Makefile | sed -E 's/:.*## /\t/' | expand -t 16
+
+.PHONY: help check setup setup-system demo run test test-all lint typecheck train eval bench bench-crawl \
         bench-extract bench-simweb bench-workers browse clean
 
 check: lint test  ## default: lint, then the test suite

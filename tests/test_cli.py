@@ -1,0 +1,81 @@
+"""The CLI turns every error into one line and an exit code; every subcommand has --help."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from inventory.cli import app, main
+
+COMMANDS = sorted(c.name or c.callback.__name__ for c in app.registered_commands)  # type: ignore[union-attr]
+
+
+def one_line_error(capsys: pytest.CaptureFixture[str]) -> str:
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1, err
+    return err
+
+
+@pytest.mark.parametrize("command", [*COMMANDS, "simweb"])
+def test_every_subcommand_has_help(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([command, "--help"]) == 0
+    assert "Usage:" in capsys.readouterr().out
+
+
+def test_missing_municipality_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["run", "--municipalities", str(tmp_path / "none.csv"), "--db", str(tmp_path / "db.sqlite")])
+    assert code == 2
+    assert one_line_error(capsys) == f"kommunprogram: error: {tmp_path / 'none.csv'}: file not found"
+
+
+def test_malformed_municipality_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "m.csv"
+    path.write_text("code,name,county_code,county,website\n0114,A,01,S,ftp://a.se/\n", encoding="utf-8")
+    assert main(["crawl", "--municipalities", str(path), "--db", str(tmp_path / "db.sqlite")]) == 2
+    assert one_line_error(capsys).endswith("m.csv:2: website 'ftp://a.se/' must start with http:// or https://")
+
+
+def test_year_out_of_range(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", "--year", "1850", "--db", str(tmp_path / "db.sqlite")]) == 2
+    assert "--year 1850 is out of range" in one_line_error(capsys)
+
+
+def test_bad_config_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = tmp_path / "c.toml"
+    config.write_text("[crawl\nbudget = 3\n", encoding="utf-8")
+    assert main(["run", "--config", str(config), "--db", str(tmp_path / "db.sqlite")]) == 2
+    assert "not valid TOML" in one_line_error(capsys)
+    config.write_text("[surprise]\n", encoding="utf-8")
+    assert main(["run", "--config", str(config), "--db", str(tmp_path / "db.sqlite")]) == 2
+    assert "unknown table(s) surprise" in one_line_error(capsys)
+
+
+def test_stage_without_a_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = str(tmp_path / "db.sqlite")
+    assert main(["extract", "--db", db, "--year", "2025"]) == 2
+    assert "no run for 2025" in one_line_error(capsys)
+    assert main(["stats", "--db", db, "--year", "2025", "--out", str(tmp_path / "o")]) == 2
+    assert "holds no classified run" in one_line_error(capsys)
+
+
+def test_unusable_database(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "f").write_text("x")
+    assert main(["extract", "--db", str(tmp_path / "f" / "db.sqlite")]) == 4
+    assert one_line_error(capsys).startswith("kommunprogram: error: cannot open database")
+
+
+def test_predict_with_missing_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["predict", "--input", str(tmp_path / "in.jsonl"), "--output", str(tmp_path / "out.jsonl")])
+    assert code == 2
+    assert "in.jsonl" in one_line_error(capsys)
+
+
+def test_extract_file_missing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["extract-file", str(tmp_path / "nope.pdf")]) == 2
+    assert "nope.pdf" in one_line_error(capsys)
+
+
+def test_unknown_option_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", "--no-such-option"]) == 2
+    assert "No such option" in capsys.readouterr().err

@@ -1,0 +1,73 @@
+"""Evidence for a tag: the sentence (and page) that best supports it.
+
+A sentence's score for a tag is the number of the tag's domain-signal hits (weighted, because a
+pattern written for the tag is the strongest evidence an analyst can check) plus the sum of the
+model's positive word coefficients of its stems. The best sentence wins; ties go to the earliest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from classify.features import TASK_SIGNALS, StemAnalyzer, signal_hits, split_sentences
+
+# A pattern hit outweighs any plausible sum of word coefficients from a short sentence.
+SIGNAL_WEIGHT = 3.0
+MAX_QUOTE = 300
+# Sentences beyond this many characters of a page are not scanned (40-page PDFs at predict time).
+MAX_SCAN_CHARS = 60_000
+
+# Evidence patterns per label; is_program looks for titles and adoption rather than all its signals.
+EVIDENCE_SIGNALS: dict[str, tuple[str, ...]] = {
+    **TASK_SIGNALS,
+    "is_program": ("title_naringsliv", "title_tillvaxt", "title_other_plan", "adopted", "own_programme",
+                   "mention_programme"),
+}
+
+
+@dataclass(frozen=True)
+class Evidence:
+    quote: str
+    page: int | None = None
+
+
+def _units(text: str, pages: Sequence[str] | None) -> list[tuple[str, int | None]]:
+    if pages:
+        out: list[tuple[str, int | None]] = []
+        seen = 0
+        for i, page in enumerate(pages, 1):
+            if seen > MAX_SCAN_CHARS:
+                break
+            out.extend((s, i) for s in split_sentences(page))
+            seen += len(page)
+        return out
+    return [(s, None) for s in split_sentences(text[:MAX_SCAN_CHARS])]
+
+
+def score_sentence(
+    label: str, sentence: str, word_weights: Mapping[str, float], analyzer: StemAnalyzer
+) -> float:
+    hits = signal_hits(sentence, EVIDENCE_SIGNALS.get(label, ()))
+    words = sum(max(0.0, word_weights.get(t, 0.0)) for t in set(analyzer(sentence)))
+    return SIGNAL_WEIGHT * hits + words
+
+
+def find_evidence(
+    label: str,
+    text: str,
+    pages: Sequence[str] | None,
+    word_weights: Mapping[str, float],
+    analyzer: StemAnalyzer | None = None,
+) -> Evidence | None:
+    """The best-supporting sentence for ``label``, or None if no sentence supports it at all."""
+    analyzer = analyzer or StemAnalyzer()
+    best: tuple[float, str, int | None] | None = None
+    for sentence, page in _units(text, pages):
+        score = score_sentence(label, sentence, word_weights, analyzer)
+        if score > 0 and (best is None or score > best[0]):
+            best = (score, sentence, page)
+    if best is None:
+        return None
+    quote = best[1] if len(best[1]) <= MAX_QUOTE else best[1][: MAX_QUOTE - 1].rstrip() + "…"
+    return Evidence(quote=quote, page=best[2])

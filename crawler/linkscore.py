@@ -1,0 +1,79 @@
+"""Score links and pages for the best-first frontier (pure functions over the table in ``signals``)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit
+
+from crawler.signals import SIGNALS, TIER1_SCORE, Signal
+
+_FOLD = str.maketrans({"å": "a", "ä": "a", "ö": "o", "é": "e", "ü": "u", "æ": "a", "ø": "o"})
+# Högsby-style slugs fold ö→oe, ä→ae; map them back so one pattern matches both.
+_DIGRAPHS = re.compile(r"(?<=[bcdfghjklmnpqrstvwxz])(ae|oe)(?=[bcdfghjklmnpqrstvwxz])")
+
+
+def fold(text: str) -> str:
+    """Lower-case, NFC, fold å/ä→a and ö→o (and oe/ae between consonants), collapse white space."""
+    text = unicodedata.normalize("NFC", text).lower().translate(_FOLD)
+    text = _DIGRAPHS.sub(lambda m: m.group(1)[0], text)
+    return " ".join(text.split())
+
+
+def fold_url(url: str) -> str:
+    """Fold the decoded path and query of a URL (percent-escapes and '+' decoded first)."""
+    parts = urlsplit(url)
+    raw = unquote(parts.path.replace("+", " ")) + ("?" + unquote(parts.query) if parts.query else "")
+    return fold(raw)
+
+
+@dataclass(frozen=True)
+class LinkFeatures:
+    url: str
+    anchor: str = ""  # link text, title attribute and file name
+    block: str = ""  # heading of the block that holds the link ("Dokument", "Relaterade sidor")
+    context: str = ""  # title, h1 and breadcrumb of the page that holds the link
+    offsite_host: str = ""  # host of the link if it leaves the municipality's hosts
+
+
+@dataclass(frozen=True)
+class Score:
+    value: float
+    tier1: bool  # matched a Tier-1 (programme term) signal in the anchor or URL
+    matched: tuple[str, ...]
+
+
+def _texts(features: LinkFeatures) -> dict[str, str]:
+    return {
+        "anchor": fold(features.anchor),
+        "url": fold_url(features.url),
+        "block": fold(features.block),
+        "context": fold(features.context),
+        "host": fold(features.offsite_host),
+    }
+
+
+def score_link(features: LinkFeatures, signals: Iterable[Signal] = SIGNALS) -> Score:
+    """Sum the weights of the signals found; each signal counts once."""
+    texts = _texts(features)
+    total = 0.0
+    matched: list[str] = []
+    tier1 = False
+    for sig in signals:
+        text = texts[sig.place]
+        if text and sig.pattern.search(text):
+            total += sig.weight
+            matched.append(sig.name)
+            tier1 = tier1 or (sig.tier == 1 and sig.weight > 0)
+    return Score(total, tier1, tuple(matched))
+
+
+def score_page(url: str, title: str, headings: str = "") -> Score:
+    """Score a fetched page as a possible programme page from its own URL, title and headings."""
+    return score_link(LinkFeatures(url=url, anchor=f"{title} {headings}"))
+
+
+def is_direct_hit(score: Score) -> bool:
+    return score.tier1 and score.value >= TIER1_SCORE

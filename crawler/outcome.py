@@ -1,0 +1,51 @@
+"""Per-municipality crawl outcome: status and reason code from counts (pure).
+
+| status                  | when                                                                      |
+|-------------------------|---------------------------------------------------------------------------|
+| found                   | at least one Tier-1 candidate was saved                                   |
+| blocked_by_robots       | the home page, or a Tier-1 target link, is disallowed and nothing found   |
+| site_unreachable        | no host of the municipality answered (DNS, refused, timeouts)             |
+| blocked_by_server       | the site answered, but mostly 403/429 that never let up                   |
+| not_found_within_budget | the crawl ended (budget, empty frontier, no progress) without a hit       |
+| error                   | an internal error stopped this municipality (reason says which)           |
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+STATUSES = ("found", "not_found_within_budget", "blocked_by_robots", "site_unreachable", "blocked_by_server",
+            "error")
+
+
+@dataclass
+class SiteCounts:
+    requests: int = 0
+    responses: int = 0  # any HTTP response
+    ok_responses: int = 0  # 2xx/304
+    tier1_candidates: int = 0
+    home_robots_blocked: bool = False
+    tier1_robots_blocked: int = 0
+    server_refusals: int = 0  # 403, 429 (after retries), 401
+    errors: Counter[str] = field(default_factory=Counter)  # dns, refused, timeout, dropped, ...
+    stop_reason: str = "frontier_exhausted"  # budget_exhausted | frontier_exhausted | no_progress | hit_done
+    internal_error: str | None = None
+
+
+def decide(c: SiteCounts) -> tuple[str, str]:
+    """Return (status, reason)."""
+    if c.internal_error:
+        return "error", c.internal_error
+    if c.tier1_candidates:
+        return "found", c.stop_reason
+    if c.home_robots_blocked and c.ok_responses == 0:
+        return "blocked_by_robots", "home_disallowed"
+    if c.responses == 0:
+        top = c.errors.most_common(1)
+        return "site_unreachable", top[0][0] if top else "no_response"
+    if c.tier1_robots_blocked:
+        return "blocked_by_robots", "target_disallowed"
+    if c.server_refusals and c.server_refusals * 2 >= c.responses and c.ok_responses <= 1:
+        return "blocked_by_server", "http_403_or_429"
+    return "not_found_within_budget", c.stop_reason

@@ -1,0 +1,140 @@
+"""Run a crawl in a child process and return its summary.
+
+Scrapy's reactor cannot be restarted, so every ``crawl()`` call runs ``python -m crawler.run`` in a
+fresh process that opens its own store from ``db_url``. Everything the child learns is committed to the
+store as it goes; a killed child loses at most the municipalities in progress, which the next call
+with the same ``run_id`` crawls again (finished ones are skipped).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from crawler.config import CrawlConfig
+from inventory.errors import CrawlError
+from inventory.municipalities import Municipality
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class CrawlSummary:
+    municipalities: int  # crawled in this call
+    skipped: int  # already finished in this run (resume)
+    statuses: dict[str, int]
+    requests: int
+    bytes_downloaded: int
+    candidates: int
+    wall_seconds: float
+    peak_rss_mb: float
+    responses_per_s: float
+    robots_forbidden: int  # requests Scrapy refused to send because robots.txt disallows them
+    outcomes: tuple[dict[str, Any], ...] = field(default=())
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CrawlSummary:
+        return cls(**{**data, "outcomes": tuple(data.get("outcomes", ()))})
+
+
+def _job(municipalities: Sequence[Municipality], db_url: str, run_id: int, config: CrawlConfig) -> dict[str, Any]:
+    return {"municipalities": [asdict(m) for m in municipalities], "db_url": db_url, "run_id": run_id,
+            "config": config.to_dict()}
+
+
+def start_crawl_process(municipalities: Sequence[Municipality], *, db_url: str, run_id: int,
+                        config: CrawlConfig, workdir: Path) -> subprocess.Popen[bytes]:
+    """Start the crawl child without waiting (``crawl`` waits; tests use this to kill it mid-crawl)."""
+    job = workdir / "job.json"
+    job.write_text(json.dumps(_job(municipalities, db_url, run_id, config)), encoding="utf-8")
+    log_path = Path(config.log_file) if config.log_file else workdir / "crawl.log"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")]))}
+    with open(log_path, "ab") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", "crawler.run", "--job", str(job), "--summary", str(workdir / "summary.json"),
+             "--log", str(log_path)],
+            stdout=subprocess.DEVNULL, stderr=log, env=env, cwd=str(REPO_ROOT))
+
+
+def crawl(municipalities: Sequence[Municipality], *, db_url: str, run_id: int, config: CrawlConfig) -> CrawlSummary:
+    """Crawl the municipalities into the store's run ``run_id``; callable many times in one process."""
+    with tempfile.TemporaryDirectory(prefix="kommunprogram-crawl-") as tmp:
+        workdir = Path(tmp)
+        proc = start_crawl_process(municipalities, db_url=db_url, run_id=run_id, config=config, workdir=workdir)
+        returncode = proc.wait()
+        summary = workdir / "summary.json"
+        if returncode != 0 or not summary.exists():
+            log = Path(config.log_file) if config.log_file else workdir / "crawl.log"
+            tail = log.read_text(encoding="utf-8", errors="replace")[-1500:] if log.exists() else ""
+            raise CrawlError(f"crawl process exited with status {returncode}: {tail.strip()[-800:]}")
+        return CrawlSummary.from_dict(json.loads(summary.read_text(encoding="utf-8")))
+
+
+def _run_child(job_path: Path, summary_path: Path, log_path: Path | None) -> int:
+    from scrapy.crawler import CrawlerProcess
+
+    from crawler.pipelines import Recorder
+    from crawler.settings import scrapy_settings
+    from crawler.spiders.program import ProgramSpider
+    from inventory.store import Store
+
+    job = json.loads(job_path.read_text(encoding="utf-8"))
+    config = CrawlConfig.from_dict(job["config"])
+    municipalities = [Municipality(**{**m, "alt_hosts": tuple(m.get("alt_hosts", ()))}) for m in job["municipalities"]]
+    store = Store.open(job["db_url"])
+    recorder = Recorder(store, int(job["run_id"]))
+    settings = scrapy_settings(config)
+    if log_path is not None:
+        settings["LOG_FILE"] = str(log_path)
+        settings["LOG_FILE_APPEND"] = True
+    started = time.monotonic()
+    process = CrawlerProcess(settings=settings)
+    crawler = process.create_crawler(ProgramSpider)
+    process.crawl(crawler, municipalities=municipalities, recorder=recorder, config=config)
+    process.start()
+    wall = time.monotonic() - started
+    spider: ProgramSpider = crawler.spider  # type: ignore[assignment]
+    store.close()
+    if spider.fatal:
+        print(f"crawl stopped: {spider.fatal}", file=sys.stderr)
+        return 3
+    stats = crawler.stats.get_stats() if crawler.stats else {}
+    outcomes = spider.outcomes
+    responses = int(stats.get("response_received_count", 0))
+    summary = CrawlSummary(
+        municipalities=len(outcomes), skipped=spider.skipped,
+        statuses=dict(Counter(o["status"] for o in outcomes)),
+        requests=sum(o["requests"] for o in outcomes),
+        bytes_downloaded=sum(o["bytes_downloaded"] for o in outcomes),
+        candidates=recorder.candidates, wall_seconds=round(wall, 3),
+        peak_rss_mb=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        responses_per_s=round(responses / wall, 2) if wall else 0.0,
+        robots_forbidden=int(stats.get("robotstxt/forbidden", 0)),
+        outcomes=tuple(outcomes),
+    )
+    summary_path.write_text(json.dumps(asdict(summary), default=str), encoding="utf-8")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m crawler.run", description="crawl child process")
+    parser.add_argument("--job", type=Path, required=True)
+    parser.add_argument("--summary", type=Path, required=True)
+    parser.add_argument("--log", type=Path, default=None)
+    args = parser.parse_args(argv)
+    return _run_child(args.job, args.summary, args.log)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,135 @@
+"""The state of one municipality's crawl: hosts, frontier, counters, and the rules for admitting links."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from crawler.config import CrawlConfig
+from crawler.frontier import Frontier, LinkInfo
+from crawler.linkscore import LinkFeatures, score_link
+from crawler.outcome import SiteCounts
+from crawler.pagescan import Link, PageScan
+from crawler.signals import MIN_FOLLOW_SCORE, OFFSITE_MIN_SCORE, TIER1_SCORE
+from crawler.urls import canonical_url, host_variants, is_http
+from inventory.municipalities import Municipality
+
+HUB_SCORE = 30.0  # a new link at least this good counts as progress (Tier-2 hub or better)
+MAX_BRAND_HOSTS = 3
+MAX_ROBOTS_BLOCKED_LISTED = 50
+
+
+def hostname(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()
+
+
+@dataclass
+class SiteState:
+    muni: Municipality
+    config: CrawlConfig
+    frontier: Frontier
+    hosts: set[str]
+    counts: SiteCounts = field(default_factory=SiteCounts)
+    brand_hosts: set[str] = field(default_factory=set)
+    in_flight: int = 0
+    bytes_downloaded: int = 0
+    first_hit: int | None = None
+    found_via: str | None = None
+    last_hit_at: int = 0
+    last_hub_at: int = 0
+    robots_blocked: list[str] = field(default_factory=list)
+    search_started: bool = False
+    sitemap_hosts: set[str] = field(default_factory=set)
+    statuses: Counter[int] = field(default_factory=Counter)
+    routes: Counter[str] = field(default_factory=Counter)
+
+    @classmethod
+    def new(cls, muni: Municipality, config: CrawlConfig) -> SiteState:
+        best_first = config.strategy == "best_first"
+        hosts: set[str] = set()
+        for host in (muni.host, *muni.alt_hosts):
+            if host:
+                hosts |= host_variants(host.split(":")[0])
+        frontier = Frontier(best_first=best_first, max_size=config.max_frontier, cap_traps=best_first)
+        return cls(muni=muni, config=config, frontier=frontier, hosts=hosts)
+
+    @property
+    def best_first(self) -> bool:
+        return self.frontier.best_first
+
+    def seed(self) -> None:
+        home = canonical_url(self.muni.website)
+        self.frontier.push(home, LinkInfo(score=1000.0, kind="page", anchor="start"))
+        for host in self.muni.alt_hosts:
+            alt = canonical_url(f"{urlsplit(self.muni.website).scheme}://{host}/")
+            self.frontier.push(alt, LinkInfo(score=900.0, kind="page", anchor="start"))
+
+    def stop_reason(self) -> str | None:
+        c = self.counts
+        if c.requests >= self.config.budget:
+            return "budget_exhausted"
+        if self.first_hit is not None and c.requests - self.last_hit_at >= self.config.stop_after_hit:
+            return "hit_done"
+        if (self.best_first and self.first_hit is None
+                and c.requests - self.last_hub_at >= self.config.stop_without_hub):
+            return "no_progress"
+        if not len(self.frontier) and not self.in_flight:
+            return "frontier_exhausted"
+        return None
+
+    def note_hit(self, seq: int, route: str) -> None:
+        if self.first_hit is None:
+            self.first_hit, self.found_via = seq, route
+        self.last_hit_at = self.counts.requests
+        self.counts.tier1_candidates += 1
+
+    def note_robots_blocked(self, url: str, info: LinkInfo) -> None:
+        if len(self.robots_blocked) < MAX_ROBOTS_BLOCKED_LISTED:
+            self.robots_blocked.append(url)
+        if info.anchor == "start":
+            self.counts.home_robots_blocked = True
+        if info.tier1:
+            self.counts.tier1_robots_blocked += 1
+
+    def admit(self, link: Link, scan: PageScan, page_url: str, parent: LinkInfo, route: str) -> bool:
+        """Score one link and push it if the host rules allow it. True if it was new."""
+        if link.nofollow and not self.best_first:
+            return False
+        url = canonical_url(link.url)
+        if not is_http(url):
+            return False
+        host = hostname(url)
+        page_host = hostname(page_url)
+        onsite = host in self.hosts
+        on_brand = host in self.brand_hosts and page_host == host
+        features = LinkFeatures(url=url, anchor=link.anchor, block=link.block, context=scan.context,
+                                offsite_host="" if onsite else host)
+        score = score_link(features)
+        hops = parent.offsite_hops
+        if not self.best_first:
+            if not onsite:
+                return False
+        elif not (onsite or on_brand):
+            # One hop to a business/brand host, only from the municipality's own pages.
+            if hops or score.value < OFFSITE_MIN_SCORE or self.frontier.seen(url):
+                return False
+            if host not in self.brand_hosts and len(self.brand_hosts) >= MAX_BRAND_HOSTS:
+                return False
+            self.brand_hosts.add(host)
+            route, hops = "offsite", 1
+        elif score.value < MIN_FOLLOW_SCORE:
+            return False
+        info = LinkInfo(score=score.value, tier1=score.tier1 and score.value >= TIER1_SCORE * 0.5, route=route,
+                        source_page=page_url, anchor=link.anchor or None, kind="page", offsite_hops=hops,
+                        depth=parent.depth + 1)
+        if not self.frontier.push(url, info):
+            return False
+        if score.value >= HUB_SCORE:
+            self.last_hub_at = self.counts.requests
+        return True
+
+    def admit_all(self, scan: PageScan, page_url: str, parent: LinkInfo) -> int:
+        # A page reached through a shortcut passes the shortcut's route on to what it links to.
+        route = "search" if parent.kind == "search" else parent.route
+        return sum(self.admit(link, scan, page_url, parent, route) for link in scan.links)

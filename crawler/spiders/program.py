@@ -1,0 +1,311 @@
+"""The programme spider: best-first per municipality, a few municipalities at a time.
+
+Thin on purpose: scoring (``linkscore``), canonicalisation (``urls``), document detection
+(``documents``), page reading (``pagescan``), frontier and host rules (``frontier``, ``site``) and the
+outcome (``outcome``) are pure and tested on their own. The spider only moves requests between a
+municipality's frontier and Scrapy, keeping 1-2 requests in flight per municipality, and writes to
+the store through ``pipelines.Recorder``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterable, Iterator
+from typing import Any
+
+import scrapy
+from scrapy import signals
+from scrapy.exceptions import CloseSpider, DontCloseSpider, IgnoreRequest
+from scrapy.http import Request, Response, TextResponse
+from twisted.python.failure import Failure
+
+from crawler.config import CrawlConfig
+from crawler.documents import (
+    DOCUMENT_KINDS,
+    HTML,
+    filename_from_disposition,
+    filename_from_url,
+    is_soft_404,
+    sniff_kind,
+)
+from crawler.frontier import LinkInfo
+from crawler.linkscore import LinkFeatures, is_direct_hit, score_link, score_page
+from crawler.outcome import decide
+from crawler.pagescan import scan_html, search_url
+from crawler.pipelines import Recorder
+from crawler.robots import SafeRobotsTxtMiddleware
+from crawler.safety import PrivateAddressRefused
+from crawler.signals import SEARCH_TERMS
+from crawler.site import SiteState, hostname
+from crawler.sitemaps import parse_sitemap
+from crawler.urls import canonical_url, host_variants
+from inventory.errors import StoreError
+from inventory.municipalities import Municipality
+
+logger = logging.getLogger(__name__)
+
+# Statuses the spider must see (for outcomes); 3xx stay with RedirectMiddleware.
+HANDLED_STATUSES = [304, 400, 401, 403, 404, 405, 406, 410, 429, 451, 500, 502, 503, 504]
+ERROR_NAMES = {
+    "DNSLookupError": "dns", "ConnectionRefusedError": "refused", "TimeoutError": "timeout",
+    "TCPTimedOutError": "timeout", "ResponseNeverReceived": "dropped", "ConnectionLost": "dropped",
+    "ConnectionDone": "dropped", "ResponseFailed": "dropped", "CancelledError": "too_large",
+    "DownloadCancelledError": "too_large", "ConnectError": "refused", "NoRouteError": "refused",
+}
+SEARCH_SCORE, SITEMAP_SCORE = 160.0, 150.0
+
+
+def _header(response: Response, name: str) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None
+
+
+class ProgramSpider(scrapy.Spider):
+    name = "program"
+
+    def __init__(self, municipalities: Iterable[Municipality], recorder: Recorder, config: CrawlConfig,
+                 **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.queue: Iterator[Municipality] = iter(municipalities)
+        self.recorder = recorder
+        self.config = config
+        self.sites: dict[str, SiteState] = {}
+        self.outcomes: list[dict[str, Any]] = []
+        self.skipped = 0
+        self.fatal: str | None = None
+        self._robots: SafeRobotsTxtMiddleware | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> ProgramSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.idle, signal=signals.spider_idle)
+        return spider
+
+    async def start(self) -> AsyncIterator[Request]:
+        for request in self._activate_more():
+            yield request
+
+    # -- moving requests between frontiers and Scrapy -----------------------------------------------
+    def _activate_more(self) -> Iterator[Request]:
+        """Start queued municipalities while fewer than ``concurrent_municipalities`` are active."""
+        while len(self.sites) < self.config.concurrent_municipalities:
+            muni = next(self.queue, None)
+            if muni is None:
+                return
+            if self.recorder.finished(muni.code):
+                self.skipped += 1
+                continue
+            self.recorder.start(muni.code)
+            state = SiteState.new(muni, self.config)
+            state.seed()
+            self.sites[muni.code] = state
+            yield from self._pump(state)
+
+    def _pump(self, state: SiteState) -> Iterator[Request]:
+        while state.in_flight < self.config.per_host_concurrency and state.stop_reason() is None:
+            item = state.frontier.pop()
+            if item is None:
+                break
+            yield self._request(state, *item)
+        if state.in_flight == 0:
+            self._finish(state, state.stop_reason() or "frontier_exhausted")
+            yield from self._activate_more()
+
+    def _request(self, state: SiteState, url: str, info: LinkInfo) -> Request:
+        state.counts.requests += 1
+        state.in_flight += 1
+        meta = {"code": state.muni.code, "info": info, "seq": state.counts.requests, "frontier_url": url,
+                "handle_httpstatus_list": HANDLED_STATUSES}
+        headers: dict[str, str] = {}
+        validators = self.recorder.validators(url) if info.kind == "page" else None
+        if validators is not None:
+            meta["validators"] = validators
+            if validators.etag:
+                headers["If-None-Match"] = validators.etag
+            if validators.last_modified:
+                headers["If-Modified-Since"] = validators.last_modified
+        return Request(url, callback=self.parse, errback=self.failed, meta=meta, headers=headers,
+                       dont_filter=True, priority=int(min(info.score, 1000)))
+
+    def idle(self) -> None:
+        """Nothing is in Scrapy any more: requests counted in flight were dropped silently; go on."""
+        scheduled = False
+        for state in list(self.sites.values()):
+            state.in_flight = 0
+            for request in self._pump(state):
+                self.crawler.engine.crawl(request)
+                scheduled = True
+        for request in self._activate_more():
+            self.crawler.engine.crawl(request)
+            scheduled = True
+        if scheduled:
+            raise DontCloseSpider
+
+    # -- callbacks ------------------------------------------------------------------------------
+    def parse(self, response: Response, **kwargs: Any) -> Iterator[Request]:
+        state = self.sites.get(response.meta["code"])
+        if state is None:
+            return
+        state.in_flight -= 1
+        self._guard(self._handle_response, state, response)
+        yield from self._pump(state)
+
+    def failed(self, failure: Failure) -> Iterator[Request]:
+        request = failure.request  # type: ignore[attr-defined]
+        state = self.sites.get(request.meta["code"])
+        if state is None:
+            return
+        state.in_flight -= 1
+        info: LinkInfo = request.meta["info"]
+        exc = failure.value
+        if isinstance(exc, PrivateAddressRefused):
+            error = "private_address"
+        elif isinstance(exc, IgnoreRequest) and "robots" in str(exc).lower():
+            error = "robots_disallowed"
+            state.note_robots_blocked(request.url, info)
+        else:
+            error = ERROR_NAMES.get(type(exc).__name__, type(exc).__name__)
+        state.counts.errors[error] += 1
+        self._guard(self.recorder.fetch, state.muni.code, url=request.meta["frontier_url"], final_url=request.url,
+                    status=None, content_type=None, size=0, sha256=None, etag=None, last_modified=None,
+                    route=info.route, error=error)
+        yield from self._pump(state)
+
+    def _guard(self, func: Any, *args: Any, **kwargs: Any) -> None:
+        """Store errors stop the crawl (nothing may be lost silently); anything else is counted."""
+        try:
+            func(*args, **kwargs)
+        except StoreError as exc:
+            self.fatal = str(exc)
+            raise CloseSpider("store_error") from exc
+        except Exception as exc:  # a bug or a hostile page must not stop the other municipalities
+            logger.exception("internal error while handling a response for %s", args[0])
+            code = args[0].muni.code if isinstance(args[0], SiteState) else str(args[0])
+            if code in self.sites:
+                self.sites[code].counts.errors[f"internal:{type(exc).__name__}"] += 1
+
+    def _handle_response(self, state: SiteState, response: Response) -> None:
+        info: LinkInfo = response.meta["info"]
+        url, status, body = response.meta["frontier_url"], response.status, response.body
+        c = state.counts
+        c.responses += 1
+        state.statuses[status] += 1
+        state.bytes_downloaded += len(body)
+        state.frontier.mark_seen(response.url)
+        if info.anchor == "start":  # the home page may redirect to its www twin or a new domain
+            state.hosts |= host_variants(hostname(response.url))
+        ctype = _header(response, "Content-Type")
+        fetch = dict(url=url, final_url=response.url, status=status, content_type=ctype, size=len(body),
+                     sha256=None, etag=_header(response, "ETag"), last_modified=_header(response, "Last-Modified"),
+                     route=info.route, error=None)
+        validators = response.meta.get("validators")
+        if status == 304 and validators is not None:
+            c.ok_responses += 1
+            self._candidate(state, response, info, None, validators.sha256, ctype, etag=validators.etag,
+                            last_modified=validators.last_modified)
+            fetch["sha256"] = validators.sha256
+        elif status >= 400:
+            if status in (401, 403, 429):
+                c.server_refusals += 1
+            fetch["error"] = f"http_{status}"
+        elif info.kind == "sitemap":
+            c.ok_responses += 1
+            self._read_sitemap(state, response, info)
+        else:
+            c.ok_responses += 1
+            fetch["sha256"], fetch["error"] = self._read_content(state, response, info, ctype)
+        self.recorder.fetch(state.muni.code, **fetch)
+
+    def _read_content(self, state: SiteState, response: Response, info: LinkInfo,
+                      ctype: str | None) -> tuple[str | None, str | None]:
+        body = response.body
+        disposition = _header(response, "Content-Disposition")
+        kind = sniff_kind(body, ctype, disposition, response.url)
+        if kind in DOCUMENT_KINDS:
+            return self._candidate(state, response, info, body, None, ctype), None
+        if kind != HTML:
+            return None, f"not_a_document:{kind}"
+        encoding = response.encoding if isinstance(response, TextResponse) else None
+        scan = scan_html(body, response.url, encoding=encoding)
+        if is_soft_404(response.url, kind, scan.title, scan.headings):
+            state.counts.errors["soft_404"] += 1
+            return None, "soft_404"
+        sha = None
+        page = score_page(response.url, scan.title, scan.headings)
+        if is_direct_hit(page) or (info.tier1 and page.tier1):
+            sha = self._candidate(state, response, info, body, None, ctype, page_hit=True)
+        state.admit_all(scan, response.url, info)
+        if state.best_first:
+            self._shortcuts(state, response, scan.search_template)
+        return sha, None
+
+    def _candidate(self, state: SiteState, response: Response, info: LinkInfo, content: bytes | None,
+                   sha256: str | None, ctype: str | None, *, page_hit: bool = False, etag: str | None = None,
+                   last_modified: str | None = None) -> str:
+        filename = (filename_from_disposition(_header(response, "Content-Disposition"))
+                    or filename_from_url(response.url))
+        tier1 = page_hit or info.tier1 or score_link(
+            LinkFeatures(url=response.url, anchor=f"{info.anchor or ''} {filename or ''}")).tier1
+        digest = self.recorder.candidate(
+            state.muni.code, content=content, sha256=sha256, url=response.meta["frontier_url"],
+            final_url=response.url, content_type=ctype, filename=filename, source_page=info.source_page,
+            anchor_text=info.anchor, route=info.route, link_score=info.score,
+            etag=etag or _header(response, "ETag"), last_modified=last_modified or _header(response, "Last-Modified"))
+        if tier1:
+            state.note_hit(response.meta["seq"], info.route)
+        return digest
+
+    # -- shortcuts: site search and sitemaps ------------------------------------------------------
+    def _shortcuts(self, state: SiteState, response: Response, template: str | None) -> None:
+        if self.config.use_search and template and not state.search_started:
+            state.search_started = True
+            for i, term in enumerate(SEARCH_TERMS):
+                state.frontier.push(search_url(template, term), LinkInfo(
+                    score=SEARCH_SCORE - i, kind="search", route="search", source_page=response.url, anchor=term))
+        host = hostname(response.url)
+        if self.config.use_sitemaps and host in state.hosts and host not in state.sitemap_hosts:
+            state.sitemap_hosts |= host_variants(host)
+            netloc = response.url.split("/")[2]
+            listed = self._robots_mw().sitemaps.get(netloc) if self._robots_mw() else None
+            for loc in (listed or [f"{response.url.split(':')[0]}://{netloc}/sitemap.xml"])[:3]:
+                state.frontier.push(canonical_url(loc), LinkInfo(score=SITEMAP_SCORE, kind="sitemap",
+                                                                 route="sitemap", source_page=response.url))
+
+    def _read_sitemap(self, state: SiteState, response: Response, info: LinkInfo) -> None:
+        content = parse_sitemap(response.body, max_urls=self.config.max_sitemap_urls)
+        for loc in content.locs:
+            url = canonical_url(loc)
+            if hostname(url) not in state.hosts:
+                continue
+            if content.kind == "sitemapindex":
+                state.frontier.push(url, LinkInfo(score=SITEMAP_SCORE - 1, kind="sitemap", route="sitemap"))
+                continue
+            score = score_link(LinkFeatures(url=url))
+            if score.value >= 30.0:
+                state.frontier.push(url, LinkInfo(score=score.value, tier1=score.tier1, route="sitemap",
+                                                  source_page=response.url))
+
+    def _robots_mw(self) -> SafeRobotsTxtMiddleware | None:
+        if self._robots is None:
+            for mw in self.crawler.engine.downloader.middleware.middlewares:
+                if isinstance(mw, SafeRobotsTxtMiddleware):
+                    self._robots = mw
+        return self._robots
+
+    # -- outcome ---------------------------------------------------------------------------------
+    def _finish(self, state: SiteState, reason: str) -> None:
+        state.counts.stop_reason = reason
+        status, why = decide(state.counts)
+        detail = {
+            "strategy": self.config.strategy, "budget": self.config.budget, "stop": reason,
+            "statuses": {str(k): v for k, v in state.statuses.items()}, "errors": dict(state.counts.errors),
+            "brand_hosts": sorted(state.brand_hosts), "frontier_left": len(state.frontier),
+            "trap_rejected": dict(state.frontier.rejected), "candidates": state.counts.tier1_candidates,
+        }
+        outcome = dict(status=status, reason=why, requests=state.counts.requests,
+                       requests_to_first_hit=state.first_hit, found_via=state.found_via,
+                       bytes_downloaded=state.bytes_downloaded, robots_blocked=list(state.robots_blocked),
+                       detail=detail)
+        del self.sites[state.muni.code]
+        self._guard(self.recorder.finish, state.muni.code, **outcome)
+        self.outcomes.append({"code": state.muni.code, **outcome})

@@ -146,7 +146,7 @@ def write_csv(df: pd.DataFrame, path: Path) -> list[Path]:
     path = Path(path)
     cells = as_text_frame(df)
     with _replacing(path) as tmp:
-        cells.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
+        cells.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\r\n")  # RFC 4180: quotes bare CRs
     variant = excel_variant(path)
     with _replacing(variant) as tmp:
         cells.to_csv(tmp, index=False, sep=";", decimal=",", encoding="utf-8-sig", lineterminator="\r\n")

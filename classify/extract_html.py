@@ -60,10 +60,10 @@ def decode_text(data: bytes, content_type: str | None = None) -> tuple[str, str]
         _canonical(header.group(1) if header else None),
         _canonical(meta.group(1).decode("ascii", "replace") if meta else None),
     ]
-    for name in declared:
-        if name and name != "utf-8":
+    for encoding in declared:
+        if encoding and encoding != "utf-8":
             try:
-                return data.decode(name), name
+                return data.decode(encoding), encoding
             except (UnicodeDecodeError, LookupError):
                 continue
     return data.decode("windows-1252", errors="replace"), "windows-1252"

@@ -123,15 +123,19 @@ def _sentence_case(title: str) -> str:
     words = title.split()
     out = []
     for i, w in enumerate(words):
-        core = w.strip(".,:;()–-")
-        if core.upper() in _KEEP_UPPER and core.isupper():
-            out.append(w)
-        elif _is_shouting(w) or (core.isupper() and len(core) > 1):
-            nxt = words[i + 1].lower() if i + 1 < len(words) else ""
-            # A municipality name: "ÖSTERSUNDS KOMMUN" -> "Östersunds kommun".
-            out.append(w.capitalize() if nxt.strip(".,") in {"kommun", "kommuns", "stad", "stads"} else w.lower())
-        else:
-            out.append(w)
+        nxt = words[i + 1].lower().strip(".,") if i + 1 < len(words) else ""
+        # A municipality name: "ÖSTERSUNDS KOMMUN" -> "Östersunds kommun".
+        is_name = nxt in {"kommun", "kommuns", "stad", "stads"}
+        parts = []
+        for part in w.split("-"):  # "EU-STRATEGI" -> "EU-strategi"
+            core = part.strip(".,:;()–")
+            if core in _KEEP_UPPER:
+                parts.append(part)
+            elif core.isupper() and len(core) > 1:
+                parts.append(part.capitalize() if is_name else part.lower())
+            else:
+                parts.append(part)
+        out.append("-".join(parts))
     s = " ".join(out)
     return s[:1].upper() + s[1:]
 
@@ -156,7 +160,8 @@ def find_title(first_page: str) -> str | None:
     idx, title = with_noun[0] if with_noun else candidates[0]
     # A title broken over two or three lines: join continuations while the result stays title-sized.
     for nxt in lines[idx + 1 : idx + 3]:
-        if not nxt or len(title) + len(nxt) > 140 or _NOT_TITLE_RE.match(nxt):
+        is_period = re.fullmatch(rf"{YEAR}(?:{_DASH}{YEAR})?", nxt) is not None
+        if not nxt or len(title) + len(nxt) > 140 or (_NOT_TITLE_RE.match(nxt) and not is_period):
             break
         shouting_pair = _is_shouting(title) and _is_shouting(nxt) and not _TITLE_NOUN_RE.search(title)
         if _CONTINUATION_RE.match(nxt) or title.endswith((" för", " och", " i", "–", "-", ":")) or shouting_pair:
@@ -294,7 +299,7 @@ ADOPTING_BODIES: tuple[tuple[str, str | None], ...] = (
     (r"regionfullmäktige|landstingsfullmäktige", "regionfullmäktige"),
     (r"regionstyrelsen", "regionstyrelsen"),
     (r"förbundsfullmäktige|förbundsstyrelsen|förbundsdirektionen|direktionen", None),
-    (r"[a-zåäö]+(?:-\s?och\s[a-zåäö]+)?nämnden|nämnden", None),
+    (r"(?:[a-zåäö]+a\s+)?[a-zåäö]*(?:-\s?och\s[a-zåäö]+)?nämnden", None),  # "tekniska nämnden", "byggnämnden"
     (r"partnerskapet|styrgruppen|styrelsen|fullmäktige", None),
 )
 _BODY = "(?P<body>" + "|".join(p for p, _ in ADOPTING_BODIES) + r")(?:s\s+(?:möte|sammanträde))?\b"

@@ -203,7 +203,11 @@ class Store:
             else:
                 engine = sa.create_engine(url, pool_pre_ping=True)
             store = cls(engine)
-            store.migrate()
+            try:
+                store.migrate()
+            except BaseException:
+                engine.dispose()  # do not leak the pool's connections when the store cannot be used
+                raise
         except SQLAlchemyError as exc:
             raise StoreError(f"cannot open database {url}: {exc.__class__.__name__}: {_short(exc)}") from None
         except OSError as exc:
@@ -212,6 +216,10 @@ class Store:
 
     def migrate(self) -> None:
         with self.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                # Workers of a distributed run open a fresh shared store at the same moment: serialise
+                # the migration (released at commit), or concurrent CREATE TABLEs collide.
+                conn.execute(sa.text("select pg_advisory_xact_lock(1802531431, 0)"))
             schema_migrations.create(conn, checkfirst=True)
             done = {r[0] for r in conn.execute(sa.select(schema_migrations.c.version))}
             newest = max(done, default=0)

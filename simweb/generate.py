@@ -1,0 +1,218 @@
+"""Write a simulated web: site models, documents, ``truth.json`` and ``municipalities.csv``.
+
+Layout of the output directory::
+
+    manifest.json            seed, config, hosts (key -> loopback address, kind, site)
+    truth.json               ground truth per municipality code (URLs use the nominal port)
+    municipalities.csv       contract format, websites at the nominal port
+    sites/<code>/site.json   the model the server renders pages from
+    sites/<code>/files/...   programme and decoy documents (real PDF/DOCX)
+    shared/<host>/...        region hosts and the document mirror
+
+Same seed and config give byte-identical output: every random choice comes from
+``random.Random(f"{seed}:{code}")`` and the documents are rendered deterministically.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import random
+import shutil
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from inventory.errors import UsageError
+
+from .config import SimConfig
+from .documents import render_pdf
+from .reference import Municipality, counties, municipalities
+from .sitemodel import COVERAGE, build_site
+from .wording import decoy_text, slots_for
+
+MANIFEST = "manifest.json"
+
+
+def address(k: int) -> str:
+    """k-th simulated host address: 127.0.1.1, 127.0.1.2, ... (127.0.0.x stays free)."""
+    return f"127.0.{1 + k // 250}.{1 + k % 250}"
+
+
+def _build(args: tuple[Municipality, int, SimConfig, str | None]) -> dict[str, Any]:
+    return build_site(*args)
+
+
+def _dump(obj: Any, compact: bool = False) -> bytes:
+    if compact:  # site models are large and machine-read only
+        return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
+    return json.dumps(obj, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")
+
+
+def _prepare(out_dir: Path) -> None:
+    if out_dir.exists() and any(out_dir.iterdir()):
+        if not (out_dir / MANIFEST).exists():
+            raise UsageError(f"{out_dir}: exists, is not empty and is not a simulated web; refusing to overwrite")
+        for name in ("sites", "shared"):
+            shutil.rmtree(out_dir / name, ignore_errors=True)
+    out_dir.mkdir(parents=True, exist_ok=True)
+
+
+def _region_site(cc: str, seed: int, cfg: SimConfig) -> tuple[dict[str, Any], bytes]:
+    county = counties()[cc]
+    rng = random.Random(f"{seed}:region:{cc}")
+    rus = county.rus_names[0] if county.rus_names else f"Regional utvecklingsstrategi för {county.name}"
+    slots = slots_for(
+        rng, county.name, county.name, county.region_body, rus, "", "", cfg.inventory_year - 3, cfg.inventory_year + 4
+    )
+    text = decoy_text(rng, "regional_strategy", slots)
+    text.title_lines = [rus]
+    model = {
+        "kind": "region",
+        "name": county.region_body,
+        "rus": rus,
+        "file": "files/rus.pdf",
+        "text": text.plain_text(),
+    }
+    return model, render_pdf(text)
+
+
+def generate(out_dir: Path, *, sites: int, seed: int, config: SimConfig | None = None) -> Path:
+    """Generate ``sites`` municipal sites with seed ``seed`` into ``out_dir``; returns ``out_dir``."""
+    cfg = config or SimConfig()
+    every = list(municipalities())
+    if not 1 <= sites <= len(every):
+        raise UsageError(f"sites={sites!r}: must be between 1 and {len(every)}")
+    out_dir = Path(out_dir)
+    _prepare(out_dir)
+    rng = random.Random(seed)
+    chosen = sorted(rng.sample(every, sites), key=lambda m: m.code)
+    order = list(range(sites))
+    rng.shuffle(order)
+    forced: dict[int, str] = {}
+    if cfg.ensure_coverage:
+        forced = {order[i]: COVERAGE[i] for i in range(min(len(COVERAGE), sites))}
+    jobs = [(m, seed, cfg, forced.get(i)) for i, m in enumerate(chosen)]
+    if sites >= 24:
+        with ProcessPoolExecutor(max_workers=2) as pool:
+            built = list(pool.map(_build, jobs, chunksize=4))
+    else:
+        built = [_build(j) for j in jobs]
+
+    # hosts: one loopback address per host, main sites first so their addresses are stable
+    hosts: dict[str, dict[str, Any]] = {}
+    for b in built:
+        code = b["model"]["code"]
+        hosts[code] = {"kind": "main", "site": code, "down": b["model"]["down"]}
+    extra_rng = random.Random(f"{seed}:hosts")
+    for b in built:
+        model = b["model"]
+        for role, key in sorted(model["hosts"].items()):
+            if role != "main":
+                gone = role == "meeting" and extra_rng.random() < cfg.extra_host_gone
+                hosts[key] = {"kind": role, "site": model["code"], "down": gone}
+    county_codes = sorted({b["model"]["county_code"] for b in built})
+    for cc in county_codes:
+        hosts[f"region-{cc}"] = {"kind": "region", "site": None, "down": False}
+    hosts["docmirror"] = {"kind": "mirror", "site": None, "down": False}
+    hosts["thirdparty"] = {"kind": "thirdparty", "site": None, "down": False}
+    for k, key in enumerate(hosts):
+        hosts[key]["addr"] = address(k)
+
+    for b in built:
+        code = b["model"]["code"]
+        site_dir = out_dir / "sites" / code
+        (site_dir / "files").mkdir(parents=True, exist_ok=True)
+        (site_dir / "site.json").write_bytes(_dump(b["model"], compact=True))
+        for rel, data in sorted(b["files"].items()):
+            (site_dir / rel).write_bytes(data)
+    for cc in county_codes:
+        model, pdf = _region_site(cc, seed, cfg)
+        d = out_dir / "shared" / f"region-{cc}"
+        (d / "files").mkdir(parents=True, exist_ok=True)
+        (d / "site.json").write_bytes(_dump(model))
+        (d / "files" / "rus.pdf").write_bytes(pdf)
+    mirror = {"kind": "mirror", "entries": []}
+    for b in built:
+        for dec in b["truth"]["decoys"]:
+            if dec["class"] == "mirror":
+                prog = b["truth"]["programmes"][0]
+                doc = b["model"]["docs"][prog["doc_id"]] if "doc_id" in prog else None
+                if doc and doc["file"]:
+                    mirror["entries"].append(
+                        {
+                            "code": b["model"]["code"],
+                            "title": prog["title"],
+                            "file": f"sites/{b['model']['code']}/{doc['file']}",
+                            "kind": doc["kind"],
+                        }
+                    )
+    (out_dir / "shared" / "docmirror").mkdir(parents=True, exist_ok=True)
+    (out_dir / "shared" / "docmirror" / "site.json").write_bytes(_dump(mirror))
+
+    manifest = {
+        "seed": seed,
+        "sites": sites,
+        "config": cfg.to_json(),
+        "hosts": hosts,
+        "codes": [b["model"]["code"] for b in built],
+    }
+    (out_dir / MANIFEST).write_bytes(_dump(manifest))
+    truth = {
+        "seed": seed,
+        "inventory_year": cfg.inventory_year,
+        "nominal_port": cfg.nominal_port,
+        "sites": {
+            b["model"]["code"]: resolve_truth(b["truth"], b["model"]["hosts"], hosts, cfg.nominal_port) for b in built
+        },
+    }
+    (out_dir / "truth.json").write_bytes(_dump(truth))
+    (out_dir / "municipalities.csv").write_bytes(municipalities_csv(manifest, cfg.nominal_port))
+    return out_dir
+
+
+def origin(hosts: dict[str, dict[str, Any]], key: str, port: int) -> str:
+    return f"http://{hosts[key]['addr']}:{port}"
+
+
+def resolve_truth(
+    truth: dict[str, Any], site_hosts: dict[str, str], hosts: dict[str, dict[str, Any]], port: int
+) -> dict[str, Any]:
+    """Turn (host role, path) pairs into absolute URLs."""
+
+    def url(pair: list[str] | tuple[str, str]) -> str:
+        role, path = pair
+        key = site_hosts.get(role, role)
+        return origin(hosts, key, port) + path
+
+    out = dict(truth)
+    out["url"] = origin(hosts, truth["code"], port) + "/"
+    out["hosts"] = {role: origin(hosts, key, port) for role, key in sorted(site_hosts.items())}
+    out["programmes"] = [
+        {**{k: v for k, v in p.items() if k != "doc_id"}, "urls": [url(u) for u in p["urls"]]}
+        for p in truth["programmes"]
+    ]
+    out["action_plans"] = [{**a, "urls": [url(u) for u in a["urls"]]} for a in truth["action_plans"]]
+    out["decoys"] = [{**d, "urls": [url(u) for u in d["urls"]]} for d in truth["decoys"]]
+    out["hub_pages"] = [url(u) for u in truth["hub_pages"]]
+    return out
+
+
+def municipalities_csv(manifest: dict[str, Any], port: int) -> bytes:
+    by_code = {m.code: m for m in municipalities()}
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["code", "name", "county_code", "county", "website"])
+    for code in manifest["codes"]:
+        m = by_code[code]
+        w.writerow([m.code, m.name, m.county_code, m.county, origin(manifest["hosts"], code, port) + "/"])
+    return buf.getvalue().encode("utf-8")
+
+
+def load_manifest(web_dir: Path) -> dict[str, Any]:
+    path = Path(web_dir) / MANIFEST
+    if not path.exists():
+        raise UsageError(f"{web_dir}: no {MANIFEST}; generate a web first (kommunprogram simweb generate)")
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return data

@@ -120,6 +120,9 @@ def _float(value: Any) -> float:
 
 def _summary_chart(summary: pd.DataFrame, metrics: Sequence[str], title: str) -> Figure:
     rows = summary.set_index("metric").reindex(list(metrics)).dropna(subset=["label"])
+    denominators = {int(n) for n in rows["denominator"] if not pd.isna(n)}
+    if len(denominators) == 1:
+        title = f"{title} (n = {denominators.pop()})"
     return _bar_chart(
         [str(v) for v in rows["label"]],
         [_float(v) for v in rows["percent"]],
@@ -232,7 +235,10 @@ def render_report(
         parts.append(
             _figure_html(
                 _bar_chart(
-                    [str(c) for c in counties["county"]],
+                    [
+                        f"{c} ({_number(n, 0)})"
+                        for c, n in zip(counties["county"], counties["municipalities"], strict=True)
+                    ],
                     [_float(v) for v in counties["percent"]],
                     [_float(v) for v in counties["ci_low"]],
                     [_float(v) for v in counties["ci_high"]],

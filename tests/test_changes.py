@@ -83,3 +83,10 @@ def test_alerts_are_the_programmes_no_longer_found() -> None:
     assert found["current_status"].tolist() == ["no_program_found", "site_unreachable"]
     assert found["previous_url"].tolist() == ["https://k.example/p.pdf"] * 2
     assert changes.alerts(changes.compare_inventories(None, current)).empty
+
+
+def test_docs_describe_every_change() -> None:
+    from pathlib import Path
+
+    docs = (Path(__file__).resolve().parent.parent / "docs" / "outputs.md").read_text(encoding="utf-8")
+    assert [c for c in changes.CHANGES if f"| `{c}` |" not in docs] == []

@@ -139,3 +139,8 @@ def test_unknown_code_when_applying_names_the_line(tmp_path: Path) -> None:
     path = write(tmp_path, HEADER + "0114,valid_to,2030,,A\n2584,valid_to,2030,,A\n")
     with pytest.raises(UsageError, match=r"overrides.csv:3: unknown municipality code '2584'"):
         overrides.apply_overrides(machine_inventory(), overrides.read_overrides(path))
+
+
+def test_docs_describe_every_overridable_field() -> None:
+    docs = (Path(__file__).resolve().parent.parent / "docs" / "outputs.md").read_text(encoding="utf-8")
+    assert [f for f in overrides.FIELDS if f"`{f}`" not in docs] == []

@@ -262,3 +262,13 @@ def test_headline_sentences_without_any_programme() -> None:
     assert len(sentences) == 2 and sentences[1].startswith("0 av 1 kommuner (0 %)")
     with pytest.raises(ValueError, match="in_force"):
         stats.headline_sentences(summary[summary["metric"] != "in_force"], 2025)
+
+
+def test_docs_describe_every_status_rule_and_metric() -> None:
+    from pathlib import Path
+
+    docs = (Path(__file__).resolve().parent.parent / "docs" / "outputs.md").read_text(encoding="utf-8")
+    named = [*stats.STATUS_NAMES, *(r.name for r in stats.IN_FORCE_RULES)]
+    named += [m.metric for m in stats.METRICS if not m.metric.startswith("status_")]
+    missing = [name for name in named if f"`{name}`" not in docs]
+    assert not missing, f"docs/outputs.md does not mention: {missing}"

@@ -22,6 +22,9 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from inventory.changes import alerts
+from inventory.report import render_report
+
 # Characters that make Excel, LibreOffice or Google Sheets start a formula (OWASP "CSV injection"),
 # including tab and carriage return, which some importers strip before looking at the next character.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -217,12 +220,9 @@ def write_outputs(
     year: int,
 ) -> list[Path]:
     """Write every analyst output into ``out_dir`` and return the paths written."""
-    from inventory.changes import alerts as find_alerts
-    from inventory.report import render_report
-
     out_dir = Path(out_dir)
     inventory = order_inventory(inventory)
-    alert_list = find_alerts(changes)
+    alert_list = alerts(changes)
     tables = {
         "inventory": inventory, "summary": summary, "documents": documents, "links": links, "county": by_county,
         "changes": changes, "alerts": alert_list,

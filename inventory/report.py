@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import pandas as pd
 from matplotlib.figure import Figure
 
-from inventory.changes import CHANGES
+from inventory.changes import CHANGES, alerts
 from inventory.stats import STATUSES, headline_sentences
 
 _STATUS_SV = {s.name: s.label_sv for s in STATUSES}
@@ -175,8 +175,6 @@ def render_report(
     inventory: pd.DataFrame,
 ) -> str:
     """The whole report as one HTML string (UTF-8, no external resources)."""
-    from inventory.changes import alerts as find_alerts
-
     parts = [
         '<!DOCTYPE html><html lang="sv"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
@@ -269,7 +267,7 @@ def render_report(
         )
     )
 
-    alert_list = find_alerts(changes)
+    alert_list = alerts(changes)
     parts.append("<h2>Larm: program som inte längre hittas</h2>")
     parts.append(
         '<p class="muted">Kommuner som hade ett gällande program förra gången men där inget hittades nu. '

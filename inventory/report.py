@@ -178,7 +178,7 @@ def render_report(
     parts = [
         '<!DOCTYPE html><html lang="sv"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>Kommunernas näringslivsprogram {int(year)}</title><style>{_CSS}</style></head><body>",
+        f"<title>Kommunernas närings- och tillväxtprogram {int(year)}</title><style>{_CSS}</style></head><body>",
         f"<h1>Kommunernas närings&shy;livs- och tillväxtprogram {int(year)}</h1>",
         '<section id="headline">',
         *(f'<p class="headline">{escape(s)}</p>' for s in headline_sentences(summary, int(year))),
@@ -344,6 +344,14 @@ def render_report(
         )
     )
 
+    parts.append("<h2>Metod</h2>")
+    parts.append(
+        "<p>Kommunernas webbplatser genomsöktes automatiskt och de hittade dokumenten klassificerades med en "
+        "maskininlärningsmodell. Ett program räknas som gällande ett år när året ligger inom programmets angivna "
+        "giltighetstid, eller när giltighetstiden har förlängts. Program som inte anger någon giltighetstid räknas "
+        "som gällande det år då inventeringen hittade dem. Kommuner vars webbplats inte kunde genomsökas räknas "
+        "inte som nådda. Andelarna redovisas med 95 % konfidensintervall enligt Wilson.</p>"
+    )
     parts.append("<h2>Statusvärden</h2>")
     parts.append(
         _table(

@@ -286,9 +286,9 @@ class SimWeb:
         if hi > 0:
             await asyncio.sleep((lo + (hi - lo) * unit(key, target, attempt, "lat")) / 1000.0 / cfg.speedup)
         if fault is not None and fault.status is None:
+            self._log(key, addr, method, target, None, ua, 0, None, fault.kind)
             if fault.kind == "timeout":
                 await asyncio.sleep(cfg.timeout_hold_s / cfg.speedup)
-            self._log(key, addr, method, target, None, ua, 0, None, fault.kind)
             writer.transport.abort()
             return False
         if method not in ("GET", "HEAD"):
@@ -328,11 +328,12 @@ class SimWeb:
         ]
         if close:
             head.append("Connection: close")
+        # logged before the bytes go out, so a client that has its response also sees it in the log
+        self._log(key, addr, method, target, status, ua, len(body), resp.trap, fault.kind if fault else None)
         writer.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1", "replace"))
         if method != "HEAD" and status != 304:
             writer.write(body)
         await writer.drain()
-        self._log(key, addr, method, target, status, ua, len(body), resp.trap, fault.kind if fault else None)
         return not close
 
     def _log(

@@ -174,13 +174,14 @@ def read_overrides(path: Path, known_codes: Collection[str] | None = None) -> pd
                         f"{path}:{start}: missing column(s) {', '.join(missing)}; "
                         f"the header needs {', '.join(REQUIRED_COLUMNS)}"
                     )
-                duplicated = sorted({h for h in header if header.count(h) > 1})
+                # Excel leaves empty header cells after the last column; they name nothing and are ignored.
+                duplicated = sorted({h for h in header if h and header.count(h) > 1})
                 if duplicated:
                     raise UsageError(f"{path}:{start}: duplicate column(s) {', '.join(duplicated)}")
                 continue
             if len(record) != len(header):
                 raise UsageError(f"{path}:{start}: expected {len(header)} fields, got {len(record)}")
-            row = dict(zip(header, (cell.strip() for cell in record), strict=True))
+            row = {h: cell.strip() for h, cell in zip(header, record, strict=True) if h}
             row["code"] = _normalise_code(row["code"])
             row["field"] = row["field"].lower()
             if not row["code"]:
@@ -204,7 +205,7 @@ def read_overrides(path: Path, known_codes: Collection[str] | None = None) -> pd
         raise UsageError(f"{path}:{reader.line_num}: malformed CSV: {exc}") from None
     if header is None:
         raise UsageError(f"{path}:1: empty file; the header needs {', '.join(REQUIRED_COLUMNS)}")
-    columns = [*header, "source", "line"]
+    columns = [*(h for h in header if h), "source", "line"]
     return pd.DataFrame(rows, columns=columns).astype({"line": "Int64"})
 
 

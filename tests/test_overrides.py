@@ -86,13 +86,14 @@ def test_empty_value_means_unknown_and_no_overrides_changes_nothing(tmp_path: Pa
 
 
 def test_excel_saved_file_with_semicolons_bom_and_dropped_zeros(tmp_path: Path) -> None:
-    path = write(tmp_path, "Code;Field;Value;Comment;Reviewer;Datum\n114;valid_to;2030;;Åsa Öberg;2025-03-01\n",
+    path = write(tmp_path, "Code;Field;Value;Comment;Reviewer;Datum;;\n114;valid_to;2030;;Åsa Öberg;2025-03-01;;\n",
                  encoding="utf-8-sig")  # fmt: skip
     table = overrides.read_overrides(path, known_codes=["0114", "0115"])
     assert table[["code", "field", "value", "reviewer", "datum"]].iloc[0].tolist() == [
         "0114", "valid_to", "2030", "Åsa Öberg", "2025-03-01"
     ]  # fmt: skip
     assert (table["source"].iloc[0], table["line"].iloc[0]) == (str(path), 2)
+    assert list(table.columns) == ["code", "field", "value", "comment", "reviewer", "datum", "source", "line"]
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,6 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
 
 from inventory.errors import KommunprogramError, UsageError
@@ -223,14 +222,18 @@ _mount_simweb()
 def main(argv: list[str] | None = None) -> int:
     try:
         result = app(args=argv, prog_name="kommunprogram", standalone_mode=False)
-    except click.exceptions.Exit as exc:
-        return exc.exit_code
-    except click.exceptions.Abort:
+    except typer.Exit as exc:
+        return int(exc.exit_code)
+    except typer.Abort:
         typer.echo("kommunprogram: aborted", err=True)
         return 130
-    except click.ClickException as exc:
-        exc.show()
-        return exc.exit_code
+    except typer.TyperException as exc:  # typer's own click: usage errors, bad option values
+        show = getattr(exc, "show", None)
+        if show is not None:
+            show()
+        else:
+            typer.echo(f"kommunprogram: error: {exc}", err=True)
+        return int(getattr(exc, "exit_code", 2))
     except KommunprogramError as exc:
         typer.echo(f"kommunprogram: error: {exc}", err=True)
         return exc.exit_code

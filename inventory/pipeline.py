@@ -290,7 +290,8 @@ def stats_stage(store: Store, year: int, out_dir: Path, *, run_id: int | None = 
     inventory, documents, links = frames_from_results(store.results(run_id))
     inventory = stats.apply_year(inventory, year)
     if overrides_path is not None:
-        inventory = overrides.apply_overrides(inventory, overrides.read_overrides(overrides_path))
+        inventory = overrides.apply_overrides(
+            inventory, overrides.read_overrides(overrides_path, known_codes=inventory["code"]))
     previous_id = store.latest_run(before=run_id, with_results=True)
     previous = None
     if previous_id is not None:

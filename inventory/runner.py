@@ -114,9 +114,8 @@ def _truth_check(inventory_csv: Path, truth: dict[str, Any]) -> str:
 
 def export_reviewed_labels(db: str, year: int, run_id: int | None, overrides_path: Path, output: Path) -> int:
     from classify.extract import EXTRACTOR_VERSION
-
     from inventory.errors import UsageError
-    from inventory.labels import export_labels
+    from inventory.labels import export_labels, write_labels
     from inventory.overrides import read_overrides
     from inventory.pipeline import frames_from_results
 
@@ -130,9 +129,6 @@ def export_reviewed_labels(db: str, year: int, run_id: int | None, overrides_pat
         ext = store.extraction(str(sha), EXTRACTOR_VERSION)
         if ext is not None:
             texts[str(sha)] = ext["text"] or ""
-    records = export_labels(inventory, texts, read_overrides(overrides_path))
-    output.parent.mkdir(parents=True, exist_ok=True)
-    with output.open("w", encoding="utf-8") as fh:
-        for rec in records:
-            fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+    records = export_labels(inventory, texts, read_overrides(overrides_path, known_codes=inventory["code"]))
+    write_labels(records, output)
     return len(records)

@@ -178,6 +178,13 @@ def _county_pattern() -> str:
     return r"\b(?:" + "|".join(sorted(map(re.escape, names))) + r")s?\b"
 
 
+def _municipality_pattern() -> str:
+    """The 290 municipality names, capitalised as written (so 'Vara' the place, not 'vara' the verb)."""
+    with (DATA_DIR / "municipalities.csv").open(encoding="utf-8", newline="") as fh:
+        names = sorted({row["name"].strip() for row in csv.DictReader(fh)}, key=len, reverse=True)
+    return r"\b(?:" + "|".join(re.escape(n) for n in names) + r")s?\b"
+
+
 def _names_pattern(names: Iterable[str]) -> str:
     """Alternation matching the names; short acronyms (RUFS, GR, BRG) must be uppercase words."""
     long_names = sorted({re.escape(normalize(n)) for n in names if len(n) > 5}, key=len, reverse=True)
@@ -224,6 +231,12 @@ def _signal_table() -> tuple[Signal, ...]:
         Signal("title_tillvaxt", r"tillväxt\w*(?:program|strategi)|program för tillväxt|tillväxt- och", "head"),
         Signal("title_other_plan", r"handlingsplan|färdplan|genomförandeplan|affärsplan|policy för|"
                r"plan för näringsliv|\blup\b|utvecklingsplan", "head"),
+        Signal("title_for_business", r"(?:strategi|program|plan|policy|färdplan|inriktningsdokument)\w* för "
+               r"(?:att |ett |en )?(?:\w+ ){0,4}(?:näringsliv|företagsklimat|företagande|tillväxt)\w*|"
+               r"inriktningsdokument\w* för näringsliv\w*", "head"),
+        Signal("title_other_domain", r"(?:landsbygds|miljö|kultur|fritids|besöksnärings|turis\w*|bostads|"
+               r"upphandlings|skärgårds|översikts|landskaps|kompetensförsörjnings|integrations|"
+               r"folkhälso|digitaliserings)\w*(?:program|strategi|plan|policy|mål)", "head"),
         Signal("mention_programme", rf"{_BIZ}\w*{_PROG}"),
         Signal("own_programme", r"(?:kommunens|stads|kommuns|vår|vårt|vår nya|vårt nya)\s+(?:nya\s+)?"
                rf"{_BIZ}\w*{_PROG}"),
@@ -235,36 +248,45 @@ def _signal_table() -> tuple[Signal, ...]:
         Signal("styrdokument", r"styrdokument|dokumenttyp|diarienummer|dnr|för revidering ansvarar"),
         Signal("adopted_head", r"\bantag(?:en|et|its|na)\b|\bantogs\b|\bbeslutad(?:e|es)?\b|fastställ(?:d|t|des)|"
                r"fastslag(?:en|na)|\blanserad", "head"),
+        Signal("named_municipality", _municipality_pattern(), "all", case=True),
+        Signal("named_municipality_head", _municipality_pattern(), "head", case=True),
         Signal("municipality_head", r"\w+(?:s)? (?:kommuns?|stads?)\b|kommunens|\bkommun\b", "head"),
         # -- negative markers
         Signal("draft", r"\bförslag\w*|\butkast\w*|\bremiss\w*|\bsamråd\w*|\bpreliminär"),
         Signal("draft_head", r"\bförslag\w*|\butkast\w*|\bremiss\w*|\bsamrådsversion", "head"),
-        Signal("process", r"ta fram|tar fram|håller på|påbörja\w*|\binleds\b|startskott|\bigång\b|upptakt|"
-               r"arbetet med (?:att ta fram|en ny|den nya|nya)|kommer att (?:ta|arbeta) fram|ska tas fram"),
-        Signal("process_head", r"ta fram|tar fram|tas fram|håller på|påbörja\w*|\binleds\b|startskott|\bigång\b|"
-               r"arbetet med|steg framåt|workshop|\bpågår\b|\bsnart\b|\bnytt? \w+(?:program|strategi)\b(?! antag)",
-               "head"),
+        Signal("process", r"ta fram|tar (?:\w+ ){0,4}fram|håller på|påbörja\w*|\binleds\b|startskott|\bigång\b|"
+               r"upptakt|arbetet med (?:att ta fram|en ny|den nya|nya)|kommer att (?:ta|arbeta) fram|ska tas fram"),
+        Signal("process_head", r"ta fram|tar (?:\w+ ){0,4}fram|tas fram|håller på|påbörja\w*|\binleds\b|"
+               r"startskott|\bigång\b|arbetet med (?:att ta fram|en ny|den nya|nya|ett nytt)|steg framåt|"
+               r"workshop|\bpågår\b|\bsnart\b|\bnytt? \w+(?:program|strategi)\b(?! antag)", "head"),
+        Signal("process_strong_head", r"\bta fram\b|\btar (?:\w+ ){0,4}fram\b|påbörja\w*|\binleds\b|"
+               r"startskott|\bigång\b|steg framåt|arbetet med att ta fram", "head"),
+        Signal("draft_strong_head", r"\bremiss\w*|\butkast\w*|samrådsversion|\bsamråd\b", "head"),
+        Signal("ranking_head", r"\branking\w*|\bklättr\w*|\bplacering\w*|företagsklimatmätning", "head"),
         Signal("party", r"socialdemokrat|moderat|liberalerna|centerpartiet|kristdemokrat|miljöpartiet|"
                r"vänsterpartiet|sverigedemokrat|\bvallöfte|\bval 20\d\d|\bmotion\b|\bpartiet\b|\bvårt parti"),
+        Signal("party_head", r"socialdemokrat|moderat|liberalerna|centerpartiet|kristdemokrat|miljöpartiet|"
+               r"vänsterpartiet|sverigedemokrat|\bvallöfte|\bval 20\d\d|\bmotion\b|\bpartiet\b", "head"),
         Signal("party_acronym", r"\((?:S|M|L|C|KD|MP|V|SD)\)", "all", case=True),
         Signal("region", r"\bregion(?:en)?\s+[a-zåäö]+s?\b|länsstyrelse|landsting|\blänets\b|\bi länet\b|"
                r"regionala? utvecklings|regionalt tillväxt|\bregionens\b"),
         Signal("region_head", r"\bregion\b|\blän\b|\blänets\b|regional|\brus\b|\brup\b|\brufs\b|"
                rf"{_county_pattern()}", "head"),
         Signal("foreign", r"\bkommune\b|\bkommunestyret\b|\bnæring\w*|\bikke\b|\bogså\b|\bbliver\b|"
-               r"\bkunta\b|\bvedtatt\b|\bplanen er\b|\bskal\b|\bgjennom\w*|\bhvor\b|\bdette\b"),
+               r"\bkunta\b|\bvedtatt\b|\bplanen er\b|\bskal\b|\bgjennom\w*|\bhvor\b|\bdette\b|\btiltak\b|"
+               r"\bgjelder\b|\bble\b|\bvære\b|\bmellom\b|\bnæringsplan\w*|\bkommunens? plan\w* er\b"),
         Signal("finland", r"kimitoön|åland|finland|pargas|närpes|jakobstad|vasa stad"),
         Signal("ranking", r"svenskt näringslivs?\b|\branking\w*|företagsklimatranking|\bplacering\w*|klättr\w*"),
         Signal("third_party", r"pressreader|insändare|\breplik\b|krönika|\bledare\b|nyheter och klipp|"
                r"\btidning|\bmagasin|redaktion"),
         Signal("report", r"\brapport\b|revisionsrapport|förstudie|\bstudie\b|enkätundersökning|examensarbete|"
                r"årsredovisning|academic year|\buppsats|\bunderlag\b|omvärldsanalys|\banalys av\b"),
-        Signal("report_head", r"\brapport|revision|förstudie|\bstudie\b|enkät|årsredovisning|academic year|"
-               r"\bunderlag|omvärldsanalys|\banalys\b|nyhetsbrev|\bpm\b|tjänsteskrivelse|handlingar till", "head"),
+        Signal("report_head", r"\brapport|revision|förstudie|\bstudie\b|enkätundersökning|årsredovisning|academic year|"
+               r"\bunderlag (?:till|för en)|omvärldsanalys|\banalys\b|nyhetsbrev|\bpm\b|handlingar till", "head"),
         Signal("other_policy_area", r"besöksnäring\w*|landsbygds\w*|miljöprogram\w*|miljömål\w*|kulturplan\w*|"
                r"kultur- och fritid\w*|bostadsförsörjning\w*|upphandling\w*|översiktsplan\w*|turism\w*"),
         Signal("other_policy_head", r"besöksnäring|landsbygd|miljö|kultur|bostad|upphandling|översiktsplan|"
-               r"turis|vision\b|budget|\bmål\b|leader|llu", "head"),
+               r"turis|budget|leader|\bllu\b|årsredovisning|\bop\b", "head"),
         Signal("agency", r"tillväxtverket|regeringen|\bskr\b|\bskl\b|reglab|myndighet|handelskammar"),
         # -- tags
         Signal("rus_generic", r"\brus\b|regionala? utvecklingsstrategi\w*|regionalt? utvecklingsprogram\w*|"
@@ -274,6 +296,7 @@ def _signal_table() -> tuple[Signal, ...]:
         Signal("collab_named", collab_names),
         Signal("collab_acronym", rf"\b(?:{collab_acr})\b" if collab_acr else r"(?!x)x", "all", case=True),
         Signal("collab_generic", r"kommunalförbund\w*|business region|grannkommun\w*|kommunöverskridande|"
+               r"(?:samverkan|samarbete|samarbeta) med (?:\w+ ){0,2}(?:kommuner|grannkommuner)|övriga kommuner|"
                r"mellankommunal\w*|delregion\w*|\bkommunerna i\b|regionens kommuner|"
                r"tillsammans med (?:\w+ )?(?:kommunerna|grannkommunerna|\d+ kommuner)|\d+ kommuner"),
         Signal("action_plan", r"handlingsplan\w*|aktivitetsplan\w*|genomförandeplan\w*|åtgärdsplan\w*|"
@@ -396,12 +419,20 @@ TASK_SIGNALS: dict[str, tuple[str, ...]] = {
 
 
 # A domain feature is a *spec* (JSON data, stored in the model artefact):
-#   "log:NAME"  log1p(hits)          "has:NAME"  1 if any hit
+#   "log:NAME"  log1p(hits)          "has:NAME"  1 if any hit          "many:NAME"  1 if 2+ hits
 #   ["any", spec, ...]  max          ["all", spec, ...]  min          ["not", spec]  1 - spec
 Spec = str | list  # type: ignore[type-arg]
 
-_TITLE = ["any", "has:title_naringsliv", "has:title_tillvaxt", "has:title_other_plan"]
-_NEG_HEAD = ["any", "has:draft_head", "has:process_head", "has:region_head", "has:report_head"]
+_TITLE = ["any", "has:title_naringsliv", "has:title_tillvaxt", "has:title_other_plan", "has:title_for_business"]
+_NEG_HEAD = ["any", "has:draft_head", "has:process_head", "has:region_head", "has:report_head",
+             "has:title_other_domain", "has:ranking_head"]
+# Markers that make a document not a municipality's own adopted programme, whatever its title says.
+_VETO = ["any",
+         "has:draft_strong_head", "has:process_strong_head", "many:foreign",
+         ["all", "has:draft_head", ["not", "has:adopted_head"]],
+         ["all", "has:process_head", ["not", "has:adopted_head"]],
+         "has:report_head", "has:title_other_domain", "has:ranking_head", "has:party_head", "has:finland",
+         ["all", "has:region_head", ["not", "has:municipality_head"]]]
 
 
 def eval_spec(spec: Spec, counts: dict[str, int]) -> float:
@@ -412,7 +443,9 @@ def eval_spec(spec: Spec, counts: dict[str, int]) -> float:
             return math.log1p(n)
         if kind == "has":
             return float(n > 0)
-        raise ValueError(f"unknown spec kind {kind!r} in {spec!r}; expected 'log' or 'has'")
+        if kind == "many":
+            return float(n > 1)
+        raise ValueError(f"unknown spec kind {kind!r} in {spec!r}; expected 'log', 'has' or 'many'")
     op, *args = spec
     vals = [eval_spec(a, counts) for a in args]
     if op == "any":
@@ -430,12 +463,19 @@ def _logs(names: Iterable[str]) -> list[Spec]:
 
 TASK_SPECS: dict[str, list[Spec]] = {
     "is_program": [
-        *_logs(s.name for s in SIGNALS),
+        *(f"has:{s.name}" for s in SIGNALS),
         _TITLE,
         ["all", _TITLE, "has:adopted_head"],
         ["all", _TITLE, ["not", _NEG_HEAD]],
         ["all", _TITLE, "has:municipality_head", ["not", _NEG_HEAD]],
         ["all", "has:draft_head", ["not", "has:adopted_head"]],
+        ["all", "has:process_head", ["not", "has:adopted_head"]],
+        ["all", _TITLE, "has:region_head", ["not", "has:municipality_head"]],
+        ["all", "has:title_other_domain", ["not", "has:title_naringsliv"]],
+        ["any", "has:party", "has:foreign", "has:finland"],
+        _VETO,
+        ["all", _TITLE, ["not", _VETO]],
+        ["all", _TITLE, "has:named_municipality", ["not", _VETO]],
     ],
     "program_type": [f"has:{n}" for n in TYPE_SIGNALS] + _logs(TASK_SIGNALS["program_type"]),
     **{

@@ -44,8 +44,8 @@ MODEL_DIR = Path(__file__).resolve().parent / "model"
 MODEL_FILE = "model.json"
 FORMAT = "kommunprogram-linear/1"
 
-# Decisions whose calibrated probability falls in this band go to the review queue.
-REVIEW_LOW, REVIEW_HIGH = 0.25, 0.75
+# A decision whose score lies within this many calibrated logit units of its boundary goes to review.
+REVIEW_MARGIN = 1.0
 
 
 @dataclass(frozen=True)
@@ -170,6 +170,11 @@ class LinearTask:
         e = np.exp(s - s.max())
         return e / e.sum()
 
+    def margin(self, x: np.ndarray) -> float:
+        """Distance from the decision boundary in calibrated logit units (binary tasks)."""
+        a = self.calibration[0] if self.calibration else 1.0
+        return abs(a * float(self.decision(x)[0]))
+
     def word_weights(self, row: int = 0) -> dict[str, float]:
         """Coefficient per vocabulary term (for evidence scoring)."""
         n = len(self.vocabulary)
@@ -214,16 +219,19 @@ class ProgramModel:
         return [self._predict_one(doc) for doc in docs]
 
     def probabilities(self, text: str) -> dict[str, Any]:
-        """Raw per-task probabilities (P(is_program), P(tag | programme), type distribution)."""
+        """Per task: calibrated P(is_program), P(tag | programme), the type distribution, and for
+        binary tasks the margin from the decision boundary (``margin:TASK``)."""
         capped = cap_text(text)
         counts = signal_counts(capped)
         out: dict[str, Any] = {}
         for name, task in self.tasks.items():
-            p = task.probability(task.features(capped, counts, self._analyzer))
+            x = task.features(capped, counts, self._analyzer)
+            p = task.probability(x)
             if name == "program_type":
                 out[name] = dict(zip(task.classes, (float(v) for v in p), strict=True))
             else:
                 out[name] = float(p[task.classes.index("True")])
+                out[f"margin:{name}"] = task.margin(x)
         return out
 
     def _predict_one(self, doc: DocInput) -> Prediction:
@@ -232,9 +240,10 @@ class ProgramModel:
         text = doc.text or ""
         probs = self.probabilities(text)
         p_prog = probs["is_program"]
+        # Thresholds sit at the class-balanced boundary (decision score 0), expressed as a probability.
         is_prog = p_prog >= self.tasks["is_program"].threshold
         reasons: list[str] = []
-        if REVIEW_LOW < p_prog < REVIEW_HIGH:
+        if probs["margin:is_program"] < REVIEW_MARGIN:
             reasons.append("is_program")
         type_dist: dict[str, float] = probs["program_type"]
         program_type = max(type_dist, key=lambda k: type_dist[k]) if is_prog else None
@@ -247,7 +256,7 @@ class ProgramModel:
             tags[label] = bool(is_prog and p_cond >= self.tasks[label].threshold)
             # The probability that the label is true of this document: P(programme) * P(tag | programme).
             confidence[label] = p_prog * p_cond
-            if is_prog and REVIEW_LOW < p_cond < REVIEW_HIGH:
+            if is_prog and probs[f"margin:{label}"] < REVIEW_MARGIN:
                 reasons.append(label)
         if is_prog:
             confidence["program_type"] = type_dist[program_type or ""]

@@ -14,6 +14,7 @@ import argparse
 import datetime as dt
 import hashlib
 import json
+import math
 import os
 import sys
 from collections.abc import Sequence
@@ -53,7 +54,12 @@ class HeadStemAnalyzer(StemAnalyzer):
 HYPER: dict[str, tuple[float, float, float]] = {
     "is_program": (0.3, 1.0, 1.0),
     "program_type": (1.0, 0.5, 1.0),
-    **{label: (0.3, 0.5, 1.0) for label in LABELS},
+    "rus_link": (3.0, 0.5, 1.0),
+    "intermunicipal_link": (3.0, 0.5, 1.0),
+    "action_plan": (3.0, 0.5, 1.0),
+    "sustainability": (3.0, 0.5, 1.0),
+    "business_collaboration": (0.3, 1.0, 1.0),
+    "annual_activities": (10.0, 1.0, 1.0),
 }
 
 
@@ -170,7 +176,9 @@ def _fit_platt(scores: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     if len(set(y.tolist())) < 2:
         return (1.0, 0.0)
     lr = LogisticRegression(C=1.0, random_state=SEED).fit(scores.reshape(-1, 1), y)
-    return (float(lr.coef_[0, 0]), float(lr.intercept_[0]))
+    a, b = float(lr.coef_[0, 0]), float(lr.intercept_[0])
+    # Tiny folds can give a flat or inverted fit; then keep the uncalibrated logistic output.
+    return (a, b) if a > 0.05 else (1.0, 0.0)
 
 
 def _oof_scores(build: Any, texts: list[str], y: np.ndarray, groups: list[str]) -> np.ndarray:
@@ -194,7 +202,11 @@ def _binary_task(build: Any, texts: list[str], y: np.ndarray, groups: list[str],
     pipe = build().fit(texts, y)
     exported = export_pipeline(pipe)
     if calibrate:
-        exported["calibration"] = list(_fit_platt(_oof_scores(build, texts, y, groups), y))
+        a, b = _fit_platt(_oof_scores(build, texts, y, groups), y)
+        exported["calibration"] = [round(a, 6), round(b, 6)]
+        # Decide at the class-balanced boundary (score 0): F1 on rare tags needs it; the calibrated
+        # probability there is the threshold, so "p >= threshold" and the confidence agree.
+        exported["threshold"] = round(1.0 / (1.0 + math.exp(-b)), 6)
     return exported
 
 

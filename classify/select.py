@@ -1,0 +1,210 @@
+"""Choosing a municipality's programme in force for the inventory year among a site's candidates.
+
+Pure: candidates (with the classifier's prediction and the extracted metadata) in, a ``Selection``
+with one explained ``Decision`` per candidate out. The rules, in order:
+
+1. the same content (sha256) twice -> ``duplicate``;
+2. a document about another municipality -> ``other_municipality``;
+3. not a programme by the classifier (regional strategies, news, party programmes ...) -> ``not_program``,
+   unless it is flagged a draft of a programme -> ``draft``;
+4. a draft or consultation version -> ``draft``;
+5. a period that ended before the year (and not extended "tills vidare") or starts after it -> ``expired``
+   (``older_version`` when a programme in force was found);
+6. among the programmes in force, the main document wins over an action plan, then adopted over
+   unstated, then the newest period, then the classifier's confidence, the link score and the
+   municipal host. Action plans become ``action_plan`` linked to it; other pages about it ``duplicate``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from classify.model import Prediction
+
+ROLES = ("program", "action_plan", "older_version", "draft", "not_program", "expired", "other_municipality",
+         "duplicate")
+STATUSES = ("program_found", "draft_only", "expired_only", "no_program_found")
+FOUND_VIA = ("link", "search", "sitemap", "offsite")
+
+_ACTION_PLAN_RE = re.compile(r"handlingsplan|aktivitetsplan|genomförandeplan|åtgärdsplan|handlingsprogram|"
+                             r"färdplan", re.IGNORECASE)
+_PROGRAMME_WORD_RE = re.compile(r"program|strategi|policy|plan", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    sha256: str
+    url: str
+    title: str | None
+    kind: str
+    found_via: str
+    link_score: float
+    anchor_text: str | None
+    valid_from: int | None
+    valid_to: int | None
+    extended: bool
+    draft: bool
+    adopted_by: str | None
+    adopted_date: str | None
+    prediction: Prediction
+    host_is_municipal: bool
+    mentions_other_municipality: str | None
+
+    def __post_init__(self) -> None:
+        if self.found_via not in FOUND_VIA:
+            raise ValueError(f"Candidate.found_via: {self.found_via!r} is not one of {FOUND_VIA}")
+        if self.valid_from and self.valid_to and self.valid_from > self.valid_to:
+            raise ValueError(f"Candidate {self.url}: valid_from {self.valid_from} > valid_to {self.valid_to}")
+
+
+@dataclass
+class Decision:
+    sha256: str
+    url: str
+    picked: bool
+    role: str
+    reason: str
+
+    def __post_init__(self) -> None:
+        if self.role not in ROLES:
+            raise ValueError(f"Decision.role: {self.role!r} is not one of {ROLES}")
+
+
+@dataclass
+class Selection:
+    status: str
+    chosen: Candidate | None
+    in_force: bool | None
+    decisions: list[Decision] = field(default_factory=list)
+
+
+def _label(c: Candidate) -> str:
+    return c.title or c.anchor_text or c.url
+
+
+def _period(c: Candidate) -> str:
+    if c.valid_from or c.valid_to:
+        return f"{c.valid_from or '?'}–{c.valid_to or '?'}"
+    return "no stated period"
+
+
+def is_action_plan(c: Candidate) -> bool:
+    """An action plan attached to a programme, by its title or link text (not by its body)."""
+    return bool(_ACTION_PLAN_RE.search(f"{c.title or ''} {c.anchor_text or ''}"))
+
+
+def timing(c: Candidate, year: int) -> str:
+    """``current``, ``expired``, ``future`` or ``unknown`` for the inventory year."""
+    if c.valid_from is None and c.valid_to is None:
+        return "unknown"
+    if c.valid_from is not None and c.valid_from > year:
+        return "future"
+    if c.valid_to is not None and c.valid_to < year and not c.extended:
+        return "expired"
+    return "current"
+
+
+def _rank_key(c: Candidate) -> tuple:
+    """Larger is better: main programme, adopted, newest, confident, well linked, municipal host."""
+    newest = max(c.valid_from or 0, int((c.adopted_date or "0")[:4] or 0) if c.adopted_date else 0)
+    return (
+        not is_action_plan(c),
+        c.adopted_by is not None,
+        c.valid_to is None or c.extended,  # open-ended or extended beats a closed period of the same start
+        newest,
+        round(c.prediction.confidence.get("is_program", 0.0), 3),
+        c.link_score,
+        c.host_is_municipal,
+        c.found_via == "link",
+    )
+
+
+def _programme_like(c: Candidate) -> bool:
+    return bool(c.prediction.is_program or _PROGRAMME_WORD_RE.search(_label(c)))
+
+
+def choose_program(candidates: Sequence[Candidate], *, year: int, municipality: str) -> Selection:
+    """The programme in force for ``year`` for ``municipality``, with every other candidate explained."""
+    decisions: dict[int, Decision] = {}
+    seen: dict[str, int] = {}
+    in_force: list[int] = []
+    expired: list[int] = []
+    drafts: list[int] = []
+
+    def decide(i: int, role: str, reason: str, picked: bool = False) -> None:
+        c = candidates[i]
+        decisions[i] = Decision(sha256=c.sha256, url=c.url, picked=picked, role=role, reason=reason)
+
+    # Best candidates first so that a duplicate always points at the better copy.
+    order = sorted(range(len(candidates)), key=lambda i: _rank_key(candidates[i]), reverse=True)
+    for i in order:
+        c = candidates[i]
+        if c.sha256 in seen:
+            decide(i, "duplicate", f"same content as {candidates[seen[c.sha256]].url}")
+            continue
+        seen[c.sha256] = i
+        if c.mentions_other_municipality:
+            decide(i, "other_municipality", f"about {c.mentions_other_municipality}, not {municipality}")
+            continue
+        if not c.prediction.is_program:
+            if c.draft and _programme_like(c):
+                drafts.append(i)
+                decide(i, "draft", f"draft or consultation version of a programme ({_label(c)})")
+            else:
+                conf = c.prediction.confidence.get("is_program", 0.0)
+                decide(i, "not_program", f"not a municipal business/growth programme (p={conf:.2f})")
+            continue
+        if c.draft:
+            drafts.append(i)
+            decide(i, "draft", "draft or consultation version, not adopted")
+            continue
+        t = timing(c, year)
+        if t in ("expired", "future"):
+            expired.append(i)
+            why = f"period {_period(c)} ended before {year}" if t == "expired" else \
+                f"period {_period(c)} starts after {year}"
+            decide(i, "expired", why)
+            continue
+        in_force.append(i)
+
+    chosen_i: int | None = None
+    if in_force:
+        chosen_i = max(in_force, key=lambda i: _rank_key(candidates[i]))
+        ch = candidates[chosen_i]
+        t = timing(ch, year)
+        extra = "extended (tills vidare)" if ch.extended else (
+            f"in force {_period(ch)}" if t == "current" else "no stated period, assumed in force")
+        adopted = f", adopted by {ch.adopted_by}" if ch.adopted_by else ""
+        decide(chosen_i, "program", f"programme in force for {year}: {extra}{adopted}", picked=True)
+        for i in in_force:
+            if i == chosen_i:
+                continue
+            c = candidates[i]
+            if is_action_plan(c) and not is_action_plan(ch):
+                decide(i, "action_plan", f"action plan linked to {_label(ch)}")
+            else:
+                decide(i, "duplicate", f"another document about the chosen programme or a lower-ranked one "
+                                       f"({_label(c)}, {_period(c)})")
+        for i in expired:
+            c = candidates[i]
+            if timing(c, year) == "expired":
+                decide(i, "older_version", f"older version ({_period(c)}) of {_label(ch)}")
+
+    if chosen_i is not None:
+        ch = candidates[chosen_i]
+        status = "program_found"
+        force: bool | None = True if timing(ch, year) == "current" else None
+    elif drafts:
+        status, force = "draft_only", False
+    elif expired:
+        status, force = "expired_only", False
+    else:
+        status, force = "no_program_found", None
+    return Selection(
+        status=status,
+        chosen=candidates[chosen_i] if chosen_i is not None else None,
+        in_force=force,
+        decisions=[decisions[i] for i in range(len(candidates))],
+    )

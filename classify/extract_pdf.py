@@ -27,9 +27,22 @@ OCR_LANG = "swe"
 
 # PDFium marks a line-end hyphen it judged to be hyphenation as U+FFFE (and U+0002 in older builds) and
 # drops the line break; "-" followed by a newline is the same thing from other producers.
-_BREAK_HYPHEN_RE = re.compile(r"(\w+)(?:[\ufffe\u0002]|[-\u00ad][ \t]*\n[ \t]*)(\w+)")
+_BREAK_RE = re.compile(r"(?<=\w)(?:[\ufffe\u0002]|[-\u00ad][ \t]*\n[ \t]*)(?=\w)")
+_LEFT_WORD_RE = re.compile(r"\w+$")
+_RIGHT_WORD_RE = re.compile(r"\w+")
 _CONJUNCTIONS = frozenset({"och", "eller", "samt", "respektive", "resp", "som", "men", "till"})
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufeff\uffff]")
+
+
+def _hyphen_join(left: str, right: str) -> str:
+    """What replaces a line-end hyphen between ``left`` and ``right``: "", "-" or "- "."""
+    if right.lower() in _CONJUNCTIONS:
+        return "- "
+    letters_only = left.isalpha() and right[:1].isalpha()
+    same_case = (left.isupper() and right.isupper()) or (left[-1:].islower() and right[:1].islower())
+    if letters_only and len(left) >= 3 and same_case and not (left.isupper() and len(left) <= 3):
+        return ""
+    return "-"
 
 
 def dehyphenate(text: str) -> str:
@@ -40,18 +53,19 @@ def dehyphenate(text: str) -> str:
     abbreviations ("e-tjänster", "EU-stöd"), digits ("2015-2018"), and a lower-case part followed by a
     capital ("Skåne-Blekinge").
     """
-
-    def repl(m: re.Match[str]) -> str:
-        left, right = m.group(1), m.group(2)
-        if right.lower() in _CONJUNCTIONS:
-            return f"{left}- {right}"
-        letters_only = left.isalpha() and right[:1].isalpha()
-        same_case = (left.isupper() and right.isupper()) or (left[-1:].islower() and right[:1].islower())
-        if letters_only and len(left) >= 3 and same_case and not (left.isupper() and len(left) <= 3):
-            return left + right
-        return f"{left}-{right}"
-
-    return _BREAK_HYPHEN_RE.sub(repl, text).replace("\ufffe", "-").replace("\u0002", "-")
+    out: list[str] = []
+    last = 0
+    # Scans for the break itself, not for every word: a page is dehyphenated in one linear pass.
+    for m in _BREAK_RE.finditer(text):
+        left_m = _LEFT_WORD_RE.search(text, max(last, m.start() - 64), m.start())
+        right_m = _RIGHT_WORD_RE.match(text, m.end())
+        if left_m is None or right_m is None:
+            continue
+        out.append(text[last : m.start()])
+        out.append(_hyphen_join(left_m.group(0), right_m.group(0)))
+        last = m.end()
+    out.append(text[last:])
+    return "".join(out).replace("\ufffe", "-").replace("\u0002", "-")
 
 
 def normalise_page_text(raw: str) -> str:
@@ -148,10 +162,15 @@ def extract_pdf(
                 break
             try:
                 page = pdf[i]
-                textpage = page.get_textpage()
-                text = normalise_page_text(textpage.get_text_range())
-                if len(text.strip()) < MIN_PAGE_CHARS and _has_image(page):
-                    scanned.append(i)
+                try:
+                    textpage = page.get_textpage()
+                    raw = textpage.get_text_range()
+                    textpage.close()  # closing now is cheaper than leaving it to the finalizer
+                    text = normalise_page_text(raw)
+                    if len(text.strip()) < MIN_PAGE_CHARS and _has_image(page):
+                        scanned.append(i)
+                finally:
+                    page.close()
             except pdfium.PdfiumError:
                 failed += 1
                 text = ""

@@ -75,16 +75,35 @@ _NOT_TITLE_RE = re.compile(
     r"""^(?:
         \d+(?:\s*\(\d+\))?                     # page numbers "1", "1 (7)"
       | sida\s+\d+.*                            # "Sida 1 av 12"
-      | (?:dokumenttyp|dokumentkategori|diarienummer|dnr|dnr\.|fastställ\w*|antagen|antaget|beslutad\w*
-        |reviderad\w*|giltig\w*|gäller\w*|dokumentet\s+gäller|för\s+revidering|uppföljning|ansvarig\w*
-        |beslutsinstans|datum|version|sid|sidan|storlek|download|transkript|publicerad\w*|uppdaterad\w*
-        |senast\s+uppdaterad|innehåll\w*|dela|skriv\s+ut|lyssna|meny|sök|kontakta\s+oss|hoppa\s+till.*
-        |gå\s+direkt.*|startsida)\b.*
+      | (?:dokumenttyp|dokumentkategori|diarienummer|dnr|dnr\.|för\s+revidering|uppföljning|ansvarig\w*
+        |dokumentansvarig|beslutsinstans|datum|version|sid|sidan|storlek|download|transkript|publicerad\w*
+        |innehåll\w*|dela|skriv\s+ut|lyssna|meny|sök|kontakta\s+oss|hoppa\s+till.*|gå\s+direkt.*|startsida
+        |giltighetstid|gäller\s+för)\b.*
       | (?:https?://|www\.)\S+                   # URLs
       | [\W\d_]+                               # no letters at all (dates, rules, bullets)
     )$""",
     re.IGNORECASE | re.VERBOSE,
 )
+# Status words head a title ("Reviderad näringslivsstrategi") or a header-table row ("Antagen av KF ...").
+_STATUS_LINE_RE = re.compile(
+    r"^(?:fastställ\w*|antagen|antaget|beslutad\w*|reviderad\w*|uppdaterad\w*|senast\s+uppdaterad|giltig\w*"
+    r"|gäller\w*|dokumentet\s+gäller)\b",
+    re.IGNORECASE,
+)
+# A line with a date or a paragraph sign is metadata, not part of a title.
+_METADATA_LINE_RE = re.compile(rf"§|{YEAR}-[01]\d-[0-3]\d|\b\d{{1,2}}\s+{_MONTH}\s+{YEAR}", re.IGNORECASE)
+# Section headings that follow a title directly when there is no header table.
+_SECTION_HEADINGS = frozenset(
+    "förord inledning bakgrund syfte sammanfattning vision innehåll innehållsförteckning mål utgångspunkter".split()
+)
+
+
+def _not_title(line: str) -> bool:
+    if _NOT_TITLE_RE.match(line) or _METADATA_LINE_RE.search(line):
+        return True
+    return bool(_STATUS_LINE_RE.match(line)) and not _TITLE_NOUN_RE.search(line)
+
+
 # Words that make a line a likely title: the document types the inventory is about and their kin.
 _TITLE_NOUN_RE = re.compile(
     r"(?:program|strategi|plan|policy|vision|riktlinje|handlingsprogram|agenda|inriktning|färdplan)",
@@ -152,24 +171,40 @@ def find_title(first_page: str) -> str | None:
     candidates = [
         (i, ln)
         for i, ln in enumerate(lines)
-        if 3 <= len(ln) <= 160 and sum(c.isalpha() for c in ln) >= 3 and not _NOT_TITLE_RE.match(ln)
+        if 3 <= len(ln) <= 160 and sum(c.isalpha() for c in ln) >= 3 and not _not_title(ln)
     ][:15]
     if not candidates:
         return None
     with_noun = [(i, ln) for i, ln in candidates if _TITLE_NOUN_RE.search(ln) and len(ln) <= 120]
     idx, title = with_noun[0] if with_noun else candidates[0]
-    # A title broken over two or three lines: join continuations while the result stays title-sized.
-    for nxt in lines[idx + 1 : idx + 3]:
-        is_period = re.fullmatch(rf"{YEAR}(?:{_DASH}{YEAR})?", nxt) is not None
-        if not nxt or len(title) + len(nxt) > 140 or (_NOT_TITLE_RE.match(nxt) and not is_period):
+    shouting = _is_shouting(title)
+    # A title set over two or three lines ("Näringslivsstrategi – Växtkraft" / "Vårgårda" / "2026–2030"):
+    # join the lines that follow while they are short title material, not metadata, a heading or prose.
+    for nxt in lines[idx + 1 : idx + 4]:
+        is_period = re.match(rf"{YEAR}(?:{_DASH}{YEAR})?\b", nxt) is not None
+        if (
+            re.search(rf"{YEAR}(?:{_DASH}{YEAR})?$", title)  # a title ends with its period
+            or not nxt
+            or len(title) + len(nxt) > 160
+            or (_not_title(nxt) and not is_period)
+            or nxt.lower() in _SECTION_HEADINGS
+            or nxt.endswith((".", "!", "?"))
+        ):
             break
         shouting_pair = _is_shouting(title) and _is_shouting(nxt) and not _TITLE_NOUN_RE.search(title)
-        if _CONTINUATION_RE.match(nxt) or title.endswith((" för", " och", " i", "–", "-", ":")) or shouting_pair:
+        short = len(nxt) <= 40 and len(nxt.split()) <= 4
+        if (
+            _CONTINUATION_RE.match(nxt)
+            or is_period
+            or title.endswith((" för", " och", " i", "–", "-", ":"))
+            or shouting_pair
+            or short
+        ):
             title = f"{title} {nxt}"
         else:
             break
     title = title.strip(" .,:;–-")
-    if _is_shouting(title):
+    if shouting or _is_shouting(title):
         title = _sentence_case(title)
     return title or None
 
@@ -191,12 +226,13 @@ _SPACED_RANGE_RE = re.compile(
 )
 _UNTIL_RE = re.compile(
     rf"(?:gäller|giltig\w*|gälla)\s+(?:som\s+längst\s+)?(?:till\s+och\s+med|t\.\s?o\.\s?m\.?|tom|till|intill)"
-    rf"\s+(?:den\s+|år\s+|utgången\s+av\s+)?{_YEARISH.format(g='b')}(?![-.]?\d|{_DASH}{YEAR})",
+    rf"\s+(?:den\s+|år\s+|utgången\s+av\s+)?{_YEARISH.format(g='b')}(?![-.]?\d|{_DASH}(?:{YEAR}|tills))",
     re.IGNORECASE,
 )
 _FROM_RE = re.compile(
     rf"(?:gäller|giltig\w*|gälla)\s+(?:från\s+och\s+med|fr\.\s?o\.\s?m\.?|from|från)\s+(?:den\s+|år\s+)?"
-    rf"{_YEARISH.format(g='a')}(?![-.]?\d|{_DASH}{YEAR})",
+    rf"{_YEARISH.format(g='a')}(?![-.]?\d|{_DASH}{YEAR})"
+    rf"|(?<![\d-]){_YEARISH.format(g='a2')}{_DASH}tills\s+vidare",  # "2023-01-01 – tills vidare"
     re.IGNORECASE,
 )
 # Horizons: a single year after a document-type word ("Näringslivsstrategi 2035", "Vision 2030") or a
@@ -207,7 +243,7 @@ _HORIZON_TITLE_RE = re.compile(
     re.IGNORECASE,
 )
 _HORIZON_PHRASE_RE = re.compile(
-    rf"(?:fram\s+till|med\s+sikte\s+(?:mot|på)|siktar\s+mot|sikte\s+mot|mot)\s+(?:år\s+)?(?P<b>{YEAR})\b"
+    rf"(?:fram\s+till|med\s+sikte\s+(?:mot|på)|siktar\s+mot|sikte\s+mot)\s+(?:år\s+)?(?P<b>{YEAR})\b"
     rf"(?!\d|[/:.]\d|{_DASH}\d)",
     re.IGNORECASE,
 )
@@ -217,6 +253,10 @@ _RANGE_CONTEXT_SCORES: tuple[tuple[re.Pattern[str], int], ...] = (
                 r"\W*(?:\w+\W+){0,3}$", re.I), 3),
     (re.compile(r"(?:program|strategi|plan|policy|vision)\w*[^.!?\n]{0,60}$", re.I), 2),
     (re.compile(r"mandatperiod\w*\s*(?:\w+\s+)?$", re.I), -4),
+    # the predecessor's period ("ersätter tidigare program från 2019–2022")
+    (re.compile(r"(?:ersätter|ersatte|efterträder|tidigare|föregående|förra)\b[^.!?\n]{0,60}$", re.I), -4),
+    # the regional development strategy's period ("RUS för Jönköpings län 2013–2025")
+    (re.compile(r"(?:regional\w*|\bregion\s+\w+|\brus\b|länets|\blän\b)[^.!?\n]{0,60}$", re.I), -3),
     (re.compile(r"(?:agenda|år)\s*$", re.I), -2),
 )  # fmt: skip
 _EXTENDED_RE = re.compile(
@@ -231,6 +271,7 @@ class _PeriodCandidate:
     end: int | None
     score: int
     pos: int
+    horizon: bool = False  # a single year after a document-type word: a horizon or an edition year
 
 
 def _range_score(text: str, pos: int) -> int:
@@ -257,11 +298,12 @@ def _period_candidates(text: str) -> list[_PeriodCandidate]:
     for m in _UNTIL_RE.finditer(text):
         found.append(_PeriodCandidate(None, int(m.group("b")), 5, m.start()))
     for m in _FROM_RE.finditer(text):
-        found.append(_PeriodCandidate(int(m.group("a")), None, 4, m.start()))
+        found.append(_PeriodCandidate(int(m.group("a") or m.group("a2")), None, 4, m.start()))
     for m in _HORIZON_TITLE_RE.finditer(text):
-        found.append(_PeriodCandidate(None, int(m.group("b")), 2 + (1 if m.start() < 300 else 0), m.start("b")))
+        score = 2 + (1 if m.start() < 300 else 0)
+        found.append(_PeriodCandidate(None, int(m.group("b")), score, m.start("b"), horizon=True))
     for m in _HORIZON_PHRASE_RE.finditer(text):
-        found.append(_PeriodCandidate(None, int(m.group("b")), 1, m.start("b")))
+        found.append(_PeriodCandidate(None, int(m.group("b")), 1, m.start("b"), horizon=True))
     return found
 
 
@@ -277,14 +319,33 @@ def find_period(text: str) -> tuple[int | None, int | None, bool]:
     head = _head(text)
     extended = bool(_EXTENDED_RE.search(head))
     candidates = [c for c in _period_candidates(head) if c.score > 0]
+    if extended:
+        # "gäller tills vidare" is the validity; "fram till 2027" then only names a goal year.
+        candidates = [c for c in candidates if not (c.horizon and c.score <= 1)]
     if not candidates:
-        return None, None, extended
+        # "Programmet antogs ... 2023-11-12 och gäller tills vidare": in force from its adoption.
+        adopted = _find_adoption_event(text) if extended else None
+        return (adopted.year if adopted else None), None, extended
     best = max(candidates, key=lambda c: (c.score, c.start is not None and c.end is not None, -c.pos))
     start, end = best.start, best.end
+    # "NÄRINGSLIVSPROGRAM 2021–2025 ... gäller till och med 2025-12-31": the end date is the stronger
+    # statement, the title range with the same end supplies the start (and vice versa).
+    if (start is None) != (end is None):
+        agreeing = [
+            c
+            for c in candidates
+            if c.start is not None and c.end is not None and (c.end == end if start is None else c.start == start)
+        ]
+        if agreeing:
+            partner = max(agreeing, key=lambda c: (c.score, -c.pos))
+            start, end = partner.start, partner.end
     if start is None and end is not None:
         # "I mars 2017 antog kommunfullmäktige en strategi som sträcker sig fram till 2020" -> 2017-2020.
         adopted = _find_adoption_event(text)
-        if adopted and adopted.year and adopted.year <= end <= adopted.year + _PERIOD_PLAUSIBLE_SPAN:
+        if adopted and adopted.year and best.horizon and end <= adopted.year + 1:
+            # "Tillväxtprogram 2023", adopted 2023: an edition year, not a horizon.
+            start, end = end, None
+        elif adopted and adopted.year and adopted.year <= end <= adopted.year + _PERIOD_PLAUSIBLE_SPAN:
             start = adopted.year
     return start, end, extended
 
@@ -323,7 +384,7 @@ _BODILESS_VERB_RE = re.compile(
 )
 _PARAGRAPH_RE = re.compile(r"§\s?(\d{1,4})\b")
 # "KS 2019/123" looks like a body plus a year: an abbreviation followed by a diarienummer is not a body.
-_ABBREV_DNR_RE = re.compile(r"^\s*\d{4}\s*[/:]|^\s*\d{4}-\d{3,}")
+_ABBREV_DNR_RE = re.compile(r"^\s*/?\s*\d{4}\s*[/:]|^\s*/?\s*\d{4}-\d{3,}")
 
 
 @dataclass(frozen=True)
@@ -373,9 +434,11 @@ def _find_adoption_event(text: str) -> _Adoption | None:
             for m in pattern.finditer(region):
                 raw = m.group("body")
                 if raw.lower() in {"ks", "kf", "ksau"} and (
-                    not raw.isupper() or _ABBREV_DNR_RE.match(region[m.end("body") :])
+                    pattern is not _ADOPTION_PATTERNS[0]
+                    or not raw.isupper()
+                    or _ABBREV_DNR_RE.match(region[m.end("body") :])
                 ):
-                    continue  # "ks" in running text or "KS 2019/123": not a body
+                    continue  # "KS" counts only right after the verb ("Antagen KF"), never "KS 2019/123"
                 matches.append((m.start(), m.end(), _normalise_body(raw)))
                 break  # the first match of each pattern is enough; the earliest pattern hit wins below
         if matches:

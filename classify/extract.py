@@ -13,8 +13,9 @@ import atexit
 import threading
 import time
 import zipfile
+from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path, PurePosixPath
@@ -398,8 +399,8 @@ def extract_many(
 
     with WorkerPool(size=workers) as pool, ThreadPoolExecutor(max_workers=workers) as threads:
 
-        def one(item: ExtractItem) -> tuple[str, Extraction]:
-            return item.key, extract_bytes(
+        def one(item: ExtractItem) -> Extraction:
+            return extract_bytes(
                 item.data,
                 content_type=item.content_type,
                 filename=item.filename,
@@ -408,4 +409,13 @@ def extract_many(
                 pool=pool,
             )
 
-        yield from threads.map(one, items)
+        # A bounded window of submitted documents: a long iterator is not read into memory at once.
+        pending: deque[tuple[str, Future[Extraction]]] = deque()
+        for item in items:
+            pending.append((item.key, threads.submit(one, item)))
+            if len(pending) >= 2 * workers:
+                key, future = pending.popleft()
+                yield key, future.result()
+        while pending:
+            key, future = pending.popleft()
+            yield key, future.result()

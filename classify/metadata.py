@@ -499,44 +499,49 @@ def find_diarienummer(text: str) -> str | None:
 
 # -------------------------------------------------------------------------------------------- drafts
 
-# Marker words and where they count: "anywhere" on the first page for words that are never a passing
-# mention in an adopted document, "line start" for "förslag", which is also an everyday word.
+# Marker words and where they count: "in a short line" (a cover line, a heading, a header-table row) for
+# words that are rarely a passing mention, "line start" for "förslag" and "utkast", which are also everyday
+# words. Either counts anywhere on the first page when set in capitals ("FÖRSLAG").
 DRAFT_MARKERS: tuple[tuple[str, str], ...] = (
-    ("remissversion", "anywhere"),
-    ("remissupplaga", "anywhere"),
-    ("remissutgåva", "anywhere"),
-    ("remisshandling", "anywhere"),
-    ("remissförslag", "anywhere"),
-    ("samrådshandling", "anywhere"),
-    ("samrådsversion", "anywhere"),
-    ("granskningshandling", "anywhere"),
+    ("remissversion", "short line"),
+    ("remissupplaga", "short line"),
+    ("remissutgåva", "short line"),
+    ("remisshandling", "short line"),
+    ("remissförslag", "short line"),
+    ("samrådshandling", "short line"),
+    ("samrådsversion", "short line"),
+    ("granskningshandling", "short line"),
     ("utkast", "line start"),
     ("förslag", "line start"),
     ("arbetsmaterial", "line start"),
     ("preliminär version", "line start"),
 )
 FIRST_PAGE_CHARS = 1500
+SHORT_LINE_CHARS = 120
 _NOT_A_DRAFT_RE = re.compile(r"förslag\s+till\s+beslut|förslag\s+på\s+|förslagslåda", re.IGNORECASE)
 
 
 def find_draft_marker(text: str) -> str | None:
     """The draft marker on the first page or in the title ("förslag", "utkast", "remissversion", ...).
 
-    "Förslag" counts only where it heads a short line ("FÖRSLAG", "Förslag till näringslivsprogram") or
-    is set in capitals, not in a passing sentence ("förslag på aktiviteter").
+    A marker counts on a cover line, heading or header-table row ("Remissversion 2023-03-01", "Status:
+    Samrådshandling"), at the start of a short line ("Förslag till näringslivsprogram") or in capitals
+    ("FÖRSLAG"); not in a passing sentence ("förslag på aktiviteter", "arbetar med en samrådshandling som
+    ska beskriva ...").
     """
     page = text.split("\f", 1)[0][:FIRST_PAGE_CHARS]
     lines = [ln.strip(" \t•-–") for ln in page.split("\n")]
     for marker, where in DRAFT_MARKERS:
         word = re.compile(rf"(?<!\w){marker}(?!\w)", re.IGNORECASE)
-        if where == "anywhere":
-            if word.search(page):
-                return marker
-            continue
+        shouting = re.compile(rf"(?<!\w){marker.upper()}(?!\w)")
         for ln in lines:
-            m = word.match(ln)
-            shouting = re.search(rf"(?<!\w){marker.upper()}(?!\w)", ln)
-            if (m and len(ln) <= 90 and not _NOT_A_DRAFT_RE.match(ln)) or shouting:
+            if shouting.search(ln):
+                return marker
+            if len(ln) > SHORT_LINE_CHARS or _NOT_A_DRAFT_RE.match(ln):
+                continue
+            if where == "short line" and word.search(ln) and not ln.endswith("."):
+                return marker
+            if where == "line start" and word.match(ln) and len(ln) <= 90:
                 return marker
     return None
 

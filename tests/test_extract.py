@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import io
+import os
+import signal
+import threading
 import time
 import zipfile
 from pathlib import Path
@@ -28,7 +31,7 @@ from classify.extract import (
 from classify.extract_docx import check_zip
 from classify.extract_html import decode_text
 from classify.extract_pdf import dehyphenate, extract_pdf, normalise_page_text, ocr_available
-from classify.extract_worker import WorkerPool, WorkerTimeout
+from classify.extract_worker import Worker, WorkerCrashed, WorkerPool, WorkerTimeout
 from inventory.errors import ExtractionError, UsageError
 
 COVER = [
@@ -309,6 +312,32 @@ def test_a_hanging_worker_is_killed_and_the_pool_recovers(programme_pdf: bytes) 
         assert time.monotonic() - started < 5
         result = extract_bytes(programme_pdf, pool=pool)
         assert result.error is None and len(result.pages) == 3
+
+
+def test_a_worker_that_dies_mid_job_is_reported_as_crashed() -> None:
+    worker = Worker()
+    outcome: list[Exception] = []
+
+    def call() -> None:
+        try:
+            worker.call(SleepJob(30), timeout_s=20)
+        except Exception as exc:  # the test inspects whatever the call raised
+            outcome.append(exc)
+
+    caller = threading.Thread(target=call)
+    caller.start()
+    os.kill(worker.process.pid, signal.SIGKILL)  # the worker this test started, by its pid
+    caller.join(10)
+    assert not caller.is_alive() and len(outcome) == 1 and isinstance(outcome[0], WorkerCrashed)
+
+
+@pytest.mark.skipif(not ocr_available(), reason="tesseract with the Swedish model is not installed")
+def test_time_limit_stops_a_slow_document() -> None:
+    scanned = make_scanned_pdf(["Näringslivsprogram"] * 20)
+    started = time.monotonic()
+    result = extract_bytes(scanned, limits=ExtractLimits(timeout_s=1.0, ocr_dpi=600))
+    assert result.error is not None and result.error.code == "timeout"
+    assert time.monotonic() - started < 10
 
 
 def test_extract_many_one_bad_document_does_not_stop_the_others(programme_pdf: bytes) -> None:

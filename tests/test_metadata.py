@@ -160,6 +160,8 @@ def test_find_title_keeps_the_hyphen_of_a_suspended_compound() -> None:
         ("Förslag till näringslivsstrategi för Exempelby kommun", "förslag"),
         ("Näringslivsstrategi\nRemissversion 2023-03-01", "remissversion"),
         ("Samrådshandling\nÖversiktsplan", "samrådshandling"),
+        ("Dokumenttyp Strategi\nStatus Samrådshandling 2024-01-10", "samrådshandling"),
+        ("Strategi\nJust nu arbetar projektet med en gemensam samrådshandling som ska beskriva havet.", None),
         ("Utkast 2019-05-01\nTillväxtprogram", "utkast"),
         # Passing mentions and decision proposals are not draft markers.
         ("Näringslivsprogram\nVi tar gärna emot förslag på aktiviteter från företagen.", None),

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy.downloadermiddlewares.retry import RetryMiddleware, get_retry_request
 from scrapy.utils.httpobj import urlparse_cached
+from twisted.internet.defer import Deferred
 
 from crawler.robots import SafeRobotsTxtMiddleware
 
@@ -110,7 +111,9 @@ class UserAgentFallbackMiddleware:
         self.crawler.stats.inc_value("kommunprogram/ua_fallback")
         logger.info("403 from %s: switching to the browser User-Agent (opt-in fallback)", netloc)
         for mw in self.crawler.engine.downloader.middleware.middlewares:
-            if isinstance(mw, SafeRobotsTxtMiddleware):
+            # A settled robots.txt may be the 403 page read as allow-all: fetch it again as the browser.
+            # A pending one (this response may be the robots.txt itself) resolves with the retry.
+            if isinstance(mw, SafeRobotsTxtMiddleware) and not isinstance(mw._parsers.get(netloc), Deferred):
                 mw._parsers.pop(netloc, None)
                 mw.sitemaps.pop(netloc, None)
         retry = request.replace(dont_filter=True)

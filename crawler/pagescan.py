@@ -54,6 +54,12 @@ def scan_html(body: bytes, url: str, encoding: str | None = None) -> PageScan:
     scan = PageScan()
     if not body.strip():
         return scan
+    if encoding is None:
+        try:
+            body.decode("utf-8")
+            encoding = "utf-8"
+        except UnicodeDecodeError:
+            encoding = None  # let lxml read the meta charset
     try:
         parser = html.HTMLParser(encoding=encoding) if encoding else None
         root = html.document_fromstring(body, parser=parser, base_url=url)

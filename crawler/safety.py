@@ -11,6 +11,7 @@ every DNS answer at connect time. ``KOMMUNPROGRAM_ALLOW_PRIVATE_ADDRESSES`` (fro
 from __future__ import annotations
 
 import ipaddress
+import re
 from typing import TYPE_CHECKING, Any
 
 from scrapy.exceptions import IgnoreRequest
@@ -54,7 +55,7 @@ def literal_host_verdict(host: str) -> str | None:
     try:
         ipaddress.ip_address(host)
     except ValueError:
-        if host and all(ch.isdigit() or ch in ".x" for ch in host) and any(ch.isdigit() for ch in host):
+        if host and all(re.fullmatch(r"0x[0-9a-f]*|\d+", label) for label in host.split(".")):
             return f"numeric host {host} in a non-standard notation"
         return None
     return f"private address {host}" if is_forbidden_address(host) else None

@@ -6,7 +6,9 @@ several servers on different loopback addresses to get several "hosts".
 
 from __future__ import annotations
 
+import json
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -22,6 +24,7 @@ class Hit:
     path: str
     user_agent: str
     headers: dict[str, str]
+    time: float = 0.0
 
 
 @dataclass
@@ -39,7 +42,7 @@ class SiteServer:
 
         self.server = ThreadingHTTPServer((self.address, 0), _Handler)
         self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
         return self
 
     def __exit__(self, *exc: Any) -> None:
@@ -64,7 +67,8 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
     def do_GET(self) -> None:  # noqa: N802 - stdlib name
-        self.owner.log.append(Hit(self.path, self.headers.get("User-Agent", ""), dict(self.headers.items())))
+        self.owner.log.append(Hit(self.path, self.headers.get("User-Agent", ""), dict(self.headers.items()),
+                                  time.monotonic()))
         route = self.owner.routes.get(self.path) or self.owner.routes.get(urlsplit(self.path).path)
         if route is None:
             reply: Reply | None = (404, {"Content-Type": "text/html"}, b"<html><title>404</title></html>")
@@ -89,9 +93,41 @@ class Handler(BaseHTTPRequestHandler):
 def page(title: str, *links: tuple[str, str], extra: str = "") -> Reply:
     """An HTML page with a title, an h1 and a list of (href, text) links."""
     items = "".join(f'<li><a href="{href}">{text}</a></li>' for href, text in links)
-    body = f"<!DOCTYPE html><html><head><title>{title}</title></head><body><h1>{title}</h1><ul>{items}</ul>{extra}</body></html>"
+    body = (f"<!DOCTYPE html><html><head><title>{title}</title></head><body><h1>{title}</h1>"
+            f"<ul>{items}</ul>{extra}</body></html>")
     return 200, {}, body.encode("utf-8")
 
 
 def pdf(text: str = "Näringslivsprogram") -> bytes:
     return b"%PDF-1.4\n% " + text.encode("utf-8") + b"\n%%EOF\n"
+
+
+@dataclass
+class CrawlResult:
+    outcome: dict[str, Any]
+    summary: Any
+    store: Any
+    run_id: int
+
+
+def crawl_site(site: SiteServer | str, tmp_path: Any, *, db: str | None = None, run_id: int | None = None,
+               code: str = "0001", **config: Any) -> CrawlResult:
+    """Crawl one local site as municipality ``code`` into a SQLite store under tmp_path (real Store)."""
+    from crawler.config import CrawlConfig
+    from crawler.run import crawl
+    from inventory.municipalities import Municipality
+    from inventory.store import Store
+
+    db = db or f"sqlite:///{tmp_path}/crawl.db"
+    store = Store.open(db)
+    url = site if isinstance(site, str) else site.url
+    muni = Municipality(code, "Testby", "01", "Testlän", url)
+    store.upsert_municipalities([muni])
+    if run_id is None:
+        run_id = store.start_run(2026, f"test-{time.monotonic()}", {}, resume=False)
+    config = {"allow_private_addresses": True, "autothrottle": False, **config}
+    summary = crawl([muni], db_url=db, run_id=run_id, config=CrawlConfig(**config))
+    outcome = store.crawl_outcomes(run_id)[code]
+    outcome["robots_blocked"] = json.loads(outcome["robots_blocked"] or "[]")
+    outcome["detail"] = json.loads(outcome["detail"] or "{}")
+    return CrawlResult(outcome, summary, store, run_id)

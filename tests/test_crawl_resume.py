@@ -1,0 +1,69 @@
+"""kill -9 in the middle of a crawl, then rerun the same run: nothing lost, nothing duplicated, no re-crawl."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from collections import Counter
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+from crawlserver import Handler, SiteServer
+from test_spider import p1
+
+from crawler.config import CrawlConfig
+from crawler.run import crawl, start_crawl_process
+from inventory.municipalities import Municipality
+from inventory.store import Store
+
+SITES = 8
+
+
+def slow(routes: dict[str, Any], seconds: float) -> dict[str, Any]:
+    def wrap(route: Any) -> Any:
+        def handler(h: Handler) -> Any:
+            time.sleep(seconds)  # server-side latency, so the crawl is still running when it is killed
+            return route(h) if callable(route) else route
+        return handler
+    return {path: wrap(route) for path, route in routes.items()}
+
+
+def test_kill_and_resume_without_loss_or_duplicates(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path}/c.db"
+    store = Store.open(db)
+    config = CrawlConfig(allow_private_addresses=True, autothrottle=False, concurrent_municipalities=2,
+                         stop_after_hit=6)
+    with ExitStack() as stack:
+        sites = [stack.enter_context(SiteServer(slow(p1(), 0.03), address=f"127.0.4.{i + 1}")) for i in range(SITES)]
+        munis = [Municipality(f"{i + 1:04d}", f"K{i}", "01", "Testlän", s.url) for i, s in enumerate(sites)]
+        store.upsert_municipalities(munis)
+        run_id = store.start_run(2026, "resume", {})
+        proc = start_crawl_process(munis, db_url=db, run_id=run_id, config=config, workdir=tmp_path)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            done = [o for o in store.crawl_outcomes(run_id).values() if o["state"] == "finished"]
+            if len(done) >= 2 or proc.poll() is not None:
+                break
+            time.sleep(0.05)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        finished_before = {c for c, o in store.crawl_outcomes(run_id).items() if o["state"] == "finished"}
+        assert 2 <= len(finished_before) < SITES
+        candidates_before = store.candidates(run_id)
+        log_sizes = {m.code: len(s.log) for m, s in zip(munis, sites, strict=True)}
+
+        summary = crawl(munis, db_url=db, run_id=run_id, config=config)
+
+        assert summary.skipped == len(finished_before)
+        outcomes = store.crawl_outcomes(run_id)
+        assert all(o["state"] == "finished" and o["status"] == "found" for o in outcomes.values()), outcomes
+        for m, s in zip(munis, sites, strict=True):
+            if m.code in finished_before:
+                assert len(s.log) == log_sizes[m.code], f"{m.code} was crawled again"
+        after = store.candidates(run_id)
+        keys = Counter((c["code"], c["sha256"], c["url"]) for c in after)
+        assert max(keys.values()) == 1  # no duplicates
+        assert {c["id"] for c in candidates_before} <= {c["id"] for c in after}  # nothing lost
+        assert {c["code"] for c in after if c["url"].endswith(".pdf")} == {m.code for m in munis}

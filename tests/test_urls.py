@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+import pytest
+
+from crawler.urls import canonical_url, dedupe_key, host_variants, trap_family
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://www.x.se/a/b.html;jsessionid=0AF3B2C1?x=1#top", "https://www.x.se/a/b.html?x=1"),
+        ("https://x.se/p.html?sv.url=12.4b05d&state=view", "https://x.se/p.html"),
+        ("https://x.se/p.html?sv.target=12.ab&sv.12.ab.route=/list", "https://x.se/p.html"),
+        ("https://x.se/p.html?open.12_4b05d=true", "https://x.se/p.html"),
+        ("https://x.se/p.html?print=true&utm_source=fb", "https://x.se/p.html"),
+        ("https://x.se/a.aspx?id=3&AspxAutoDetectCookieSupport=1", "https://x.se/a.aspx?id=3"),
+        ("https://x.se/default.aspx?di=9535", "https://x.se/default.aspx?di=9535"),
+        ("https://x.se/?page_id=42", "https://x.se/?page_id=42"),
+        ("HTTPS://WWW.X.SE:443/Kommun--Politik/Styrdokument/", "https://www.x.se/Kommun--Politik/Styrdokument/"),
+        ("http://127.0.1.2:8080/a", "http://127.0.1.2:8080/a"),
+    ],
+)
+def test_canonical_url_strips_state_keeps_identity(url: str, expected: str) -> None:
+    assert canonical_url(url) == expected
+
+
+def test_dedupe_key_collapses_order_and_trailing_slash() -> None:
+    assert dedupe_key("https://x.se/a/?b=1&a=2") == dedupe_key("https://x.se/a?a=2&b=1")
+    assert dedupe_key("https://x.se/a") != dedupe_key("https://x.se/A")  # paths keep case
+
+
+@pytest.mark.parametrize(
+    ("url", "family"),
+    [
+        ("https://x.se/evenemang?date=2026-05-01", "calendar"),
+        ("https://x.se/kalender.html?month=2026-05", "calendar"),
+        ("https://x.se/styrdokument.html?lp-page=2", "paging"),
+        ("https://x.se/nyheter?page=17", "paging"),
+        ("https://x.se/sok?query=bidrag&startAtHit=20", "search"),
+        ("https://x.se/bibliotek?typ=plan&amne=naringsliv&ar=2020", "facet"),
+        ("https://x.se/4.1a2b3c/12.4d5e6f.html", "portlet_alias"),
+        ("https://x.se/sida/sida/sida/", "repeated_segment"),
+    ],
+)
+def test_trap_families(url: str, family: str) -> None:
+    found = trap_family(url)
+    assert found is not None and found[0] == family
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["https://x.se/naringsliv/naringslivsprogram.html", "https://x.se/default.aspx?di=9535",
+     "https://x.se/download/18.abc/1700000000000/Program.pdf", "https://x.se/?page_id=42"],
+)
+def test_ordinary_pages_are_not_traps(url: str) -> None:
+    assert trap_family(url) is None
+
+
+def test_paging_family_key_ignores_page_number_only() -> None:
+    a, b = trap_family("https://x.se/lista?lp-page=2"), trap_family("https://x.se/lista?lp-page=9")
+    assert a == b
+    assert a != trap_family("https://x.se/annan?lp-page=2")
+
+
+def test_host_variants() -> None:
+    assert host_variants("www.Kommun.se") == {"kommun.se", "www.kommun.se"}
+    assert host_variants("127.0.1.5") == {"127.0.1.5"}

@@ -233,6 +233,8 @@ def _extract_pdf(data: bytes, limits: ExtractLimits, deadline: float) -> Extract
         if pdf.needs_ocr:
             reason = "OCR is switched off" if not limits.ocr else "tesseract with the 'swe' model is not installed"
             result.error = ExtractionFailure("needs_ocr", f"image-only PDF with no text layer; {reason}")
+        elif pdf.ocr_used:
+            result.error = ExtractionFailure("ocr_empty", "OCR found no text on the scanned pages")
         else:
             result.error = ExtractionFailure("pdf_no_text", "the PDF has no text layer and no images")
     return result

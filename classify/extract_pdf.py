@@ -24,6 +24,7 @@ from inventory.errors import ExtractionError
 # A page with fewer visible characters than this and an image on it is treated as scanned.
 MIN_PAGE_CHARS = 10
 OCR_LANG = "swe"
+MAX_OCR_PIXELS = 36_000_000  # about A3 at 300 dpi (17 MP) doubled
 
 # PDFium marks a line-end hyphen it judged to be hyphenation as U+FFFE (and U+0002 in older builds) and
 # drops the line break; "-" followed by a newline is the same thing from other producers.
@@ -118,7 +119,10 @@ def _has_image(page: pdfium.PdfPage) -> bool:
 def _ocr_page(page: pdfium.PdfPage, dpi: int, timeout_s: float) -> str:
     import pytesseract  # imported here: only scanned documents need it
 
-    image = page.render(scale=dpi / 72, grayscale=True).to_pil()
+    width, height = page.get_size()
+    # A poster-sized (or hostile 14400 pt) page at 300 dpi is gigapixels; cap the bitmap instead.
+    scale = min(dpi / 72, (MAX_OCR_PIXELS / max(width * height, 1.0)) ** 0.5)
+    image = page.render(scale=scale, grayscale=True).to_pil()
     # One thread per tesseract: extraction already runs one worker per core.
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     return str(pytesseract.image_to_string(image, lang=OCR_LANG, timeout=max(1.0, timeout_s)))

@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import pickle
 import queue
+import resource
 import selectors
 import signal
 import struct
@@ -25,6 +26,10 @@ import time
 from typing import Any
 
 _HEADER = struct.Struct("!Q")
+# Address-space cap of a worker, so a decompression bomb inside a PDF or an image to OCR fails as
+# MemoryError (recorded as ``out_of_memory``) or a dead worker, instead of swapping the machine.
+DEFAULT_MEMORY_MB = 2048
+_MEMORY_ENV = "KOMMUNPROGRAM_EXTRACT_MEMORY_MB"
 
 
 class WorkerTimeout(Exception):
@@ -57,8 +62,9 @@ def _read_exact(fd: int, n: int, deadline: float | None) -> bytes:
 class Worker:
     """One worker process. Not thread-safe: a ``WorkerPool`` hands it to one thread at a time."""
 
-    def __init__(self) -> None:
+    def __init__(self, memory_mb: int = DEFAULT_MEMORY_MB) -> None:
         env = dict(os.environ)
+        env[_MEMORY_ENV] = str(memory_mb)
         env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
         env.setdefault("OMP_THREAD_LIMIT", "1")  # one core per tesseract; parallelism is across workers
         self.process = subprocess.Popen(
@@ -120,10 +126,13 @@ class Worker:
 class WorkerPool:
     """Up to ``size`` idle workers kept for reuse; safe to share between threads."""
 
-    def __init__(self, size: int = 2) -> None:
+    def __init__(self, size: int = 2, memory_mb: int = DEFAULT_MEMORY_MB) -> None:
         if size < 1:
             raise ValueError(f"WorkerPool size must be >= 1, got {size}")
+        if memory_mb < 256:
+            raise ValueError(f"WorkerPool memory_mb must be >= 256, got {memory_mb}")
         self.size = size
+        self.memory_mb = memory_mb
         self._idle: queue.SimpleQueue[Worker] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._closed = False
@@ -132,9 +141,9 @@ class WorkerPool:
         try:
             worker = self._idle.get_nowait()
         except queue.Empty:
-            worker = Worker()
+            worker = Worker(self.memory_mb)
         if not worker.alive():
-            worker = Worker()
+            worker = Worker(self.memory_mb)
         try:
             result = worker.call(job, timeout_s)
         except (WorkerTimeout, WorkerCrashed):
@@ -178,6 +187,9 @@ def _serve(stdin: Any, out: Any) -> None:
 
 
 def main() -> None:
+    memory_mb = int(os.environ.get(_MEMORY_ENV, DEFAULT_MEMORY_MB))
+    limit = memory_mb * 2**20
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))  # inherited by tesseract children too
     # The protocol owns the real stdout; anything a library prints goes to stderr instead.
     out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)

@@ -301,6 +301,21 @@ def test_scanned_pdf_is_read_by_swedish_ocr() -> None:
     assert result.adopted_by == "kommunfullmäktige"
 
 
+def test_blank_pdf_has_no_text() -> None:
+    result = extract_bytes(make_pdf([[]]))
+    assert result.error is not None and result.error.code == "pdf_no_text" and not result.needs_ocr
+
+
+@pytest.mark.skipif(not ocr_available(), reason="tesseract with the Swedish model is not installed")
+def test_a_hostile_page_size_is_ocred_at_a_capped_resolution() -> None:
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=(14400, 14400))  # 200 x 200 inches: 3.6 gigapixels at 300 dpi
+    c.drawImage(ImageReader(Image.new("L", (64, 64), 255)), 0, 0, width=14400, height=14400)
+    c.save()
+    result = extract_bytes(buf.getvalue())
+    assert result.error is not None and result.error.code == "ocr_empty" and result.ocr_used
+
+
 # ------------------------------------------------------------------------------- isolation, batch
 
 

@@ -38,8 +38,12 @@ def walk(
     limit: int = 2000,
     hosts: set[str] | None = None,
     follow: Callable[[str], bool] = lambda url: True,
+    normalise: Callable[[str], str] = lambda url: url,
 ) -> Walk:
-    """Fetch pages breadth-first from ``start_key``'s home, staying on ``hosts`` (default: that host)."""
+    """Fetch pages breadth-first from ``start_key``'s home, staying on ``hosts`` (default: that host).
+
+    ``normalise`` maps each discovered URL before de-duplication (e.g. strip ``;jsessionid``).
+    """
     addr_to_key = {h["addr"]: k for k, h in web.hosts.items()}
     allowed = hosts or {start_key}
     start = web.origin(start_key) + "/"
@@ -61,10 +65,18 @@ def walk(
         elif resp.status == 200 and "html" in headers.get("Content-Type", ""):
             charset = "latin-1" if "iso-8859-1" in headers["Content-Type"] else "utf-8"
             found = [html.unescape(h) for h in _HREF.findall(resp.body.decode(charset, "replace"))]
+        base = url[: url.index("/", 8)]
         for href in found:
             if href.startswith(("mailto:", "#", "javascript:")):
                 continue
-            nxt = urljoin(url, href)
+            # root-relative and absolute hrefs are nearly all of them; urljoin only for the rest
+            if href.startswith("/") and not href.startswith("//"):
+                joined = base + href
+            elif href.startswith("http://"):
+                joined = href
+            else:
+                joined = urljoin(url, href)
+            nxt = normalise(joined)
             if nxt not in out.seen and follow(nxt):
                 out.seen.add(nxt)
                 queue.append(nxt)

@@ -79,6 +79,7 @@ class SiteRuntime:
                     self.sv_nodes[path.split("/")[2]] = d
         self.news = [p for p in self.pages if p["kind"] == "news"]
         self.file_cache: dict[int, bytes] = {}
+        self.chrome_cache: dict[str, tuple[str, str, str]] = {}
         r = random.Random(f"{model['code']}:boiler")
         kb = {"small": (8, 20), "medium": (15, 40), "large": (30, 80)}[model["size"]]
         self.boiler = R.boilerplate(r, r.randint(*kb), self.sv)
@@ -161,8 +162,6 @@ class SiteRuntime:
             if host != "business"
             else next(p for p in self.pages if p["host"] == "business" and p["kind"] == "home")
         )
-        menu_ids = home.get("menu") or [c["id"] for c in self.children.get(home["id"], [])]
-        sections = [(self.pages[i], self.children.get(i, [])) for i in menu_ids]
         chain = self.chain(page)
         parent = self.pages[page["parent"]] if page["parent"] is not None else None
         siblings = self.children.get(parent["id"], []) if parent else []
@@ -187,8 +186,35 @@ class SiteRuntime:
                 f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{R.e(page["title"])}</title></head>'
                 f'<body class="print">{main_html}</body></html>'
             )
+        menu, utility, foot = self.chrome(host, home, links)
+        # LEGACY with Latin-1: the header says ISO-8859-1 while the page still claims UTF-8 (§2.12)
+        meta = '<meta charset="utf-8">'
+        return R.page_html(
+            title=page["title"],
+            kommun=m["name"],
+            lang_meta=meta,
+            menu=menu,
+            breadcrumb=R.breadcrumb(chain, links),
+            subnav=R.subnav(siblings or [page], kids, page["id"], links, self.state_variants),
+            main=main_html,
+            footer=foot,
+            utility=utility,
+            canonical=page_url,
+            sv_markup=self.sv,
+            boiler=self.boiler if host == "main" else "",
+        )
+
+    def chrome(self, host: str, home: dict[str, Any], links: R.Links) -> tuple[str, str, str]:
+        """Megamenu, utility bar and footer: the same on every page of a host unless hrefs carry a session."""
+        cached = self.chrome_cache.get(host)
+        if cached is not None and not links.session:
+            return cached
+        m = self.m
+        third = self.web.origin("thirdparty")
+        menu_ids = home.get("menu") or [c["id"] for c in self.children.get(home["id"], [])]
+        sections = [(self.pages[i], self.children.get(i, [])) for i in menu_ids]
         utility_pages = [
-            p for p in self.children.get(m["home"], []) if p["kind"] in ("utility", "newsarchive", "calendar")
+            p for p in self.children.get(home["id"], []) if p["kind"] in ("utility", "newsarchive", "calendar")
         ]
         utility = (
             '<ul class="utility">'
@@ -199,22 +225,10 @@ class SiteRuntime:
             utility += R.search_form(m["search"]["path"], m["search"]["param"])
         footer_items = [(p["path"], p["title"]) for p in utility_pages[-4:]]
         social = [(f"{third}/kommun/{m['code']}", "Facebook"), (f"{third}/in/{m['code']}", "Instagram")]
-        # LEGACY with Latin-1: the header says ISO-8859-1 while the page still claims UTF-8 (§2.12)
-        meta = '<meta charset="utf-8">'
-        return R.page_html(
-            title=page["title"],
-            kommun=m["name"],
-            lang_meta=meta,
-            menu=R.megamenu(sections, links, self.sv),
-            breadcrumb=R.breadcrumb(chain, links),
-            subnav=R.subnav(siblings or [page], kids, page["id"], links, self.state_variants),
-            main=main_html,
-            footer=R.footer(footer_items, social, links),
-            utility=utility,
-            canonical=page_url,
-            sv_markup=self.sv,
-            boiler=self.boiler if host == "main" else "",
-        )
+        out = (R.megamenu(sections, links, self.sv), utility, R.footer(footer_items, social, links))
+        if not links.session:
+            self.chrome_cache[host] = out
+        return out
 
     def main_content(
         self, page: dict[str, Any], *, host: str, links: R.Links, rng: random.Random, kids: list[dict[str, Any]]
@@ -259,7 +273,7 @@ class SiteRuntime:
         if page.get("mentions_programme"):
             hub = self.pages[m["prog_hub"]]
             parts.append(f"<p>Läs mer om {links.a(hub['path'], hub['title'].lower())}.</p>")
-        if page["kind"] == "news" and "stale_download" in self.traps and rng.random() < 0.3:
+        if page["kind"] == "news" and "stale_download" in self.traps and rng.random() < 0.5:
             parts.append(self.stale_link(rng))
         if page["id"] == m["sida_page"] and "sida_loop" in self.traps:
             parts.append('<p><a href="sida/">Mer information</a></p>')
@@ -280,7 +294,8 @@ class SiteRuntime:
         return "".join(parts)
 
     def stale_link(self, rng: random.Random) -> str:
-        docs = [d for d in self.docs if d["host"] == "main" and d["file"]]
+        # decoys only: a stale link to the programme would make an orphan programme link-reachable
+        docs = [d for d in self.docs if d["host"] == "main" and d["role"] in ("decoy", "noise")]
         if not docs:
             return ""
         d = rng.choice(docs)
@@ -657,7 +672,7 @@ class Web:
 
     def missing(self, site: SiteRuntime, path: str, trap: str | None = None) -> Response:
         if "soft404" in site.traps:
-            return html_response(R.not_found_page(site.m["name"]), trap="soft404")
+            return html_response(R.not_found_page(site.m["name"]), trap=trap or "soft404")
         resp = html_response(R.not_found_page(site.m["name"]), status=404, trap=trap)
         resp.etag = False
         return resp

@@ -380,7 +380,9 @@ def document_accuracy(docs: list[tuple[bytes, str, dict[str, Any]]]) -> dict[str
     errors: Counter[str] = Counter()
     with WorkerPool(size=2) as pool:
         for data, name, truth in docs:
-            result = extract_bytes(data, filename=name, limits=ExtractLimits(), pool=pool)
+            result = extract_bytes(
+                data, content_type=truth.get("content_type"), filename=name, limits=ExtractLimits(), pool=pool
+            )
             if result.error:
                 errors[result.error.code] += 1
             for f in fields:
@@ -401,24 +403,40 @@ def document_accuracy(docs: list[tuple[bytes, str, dict[str, Any]]]) -> dict[str
 
 
 def simweb_documents(sites: int, seed: int) -> list[tuple[bytes, str, dict[str, Any]]]:
-    """Programme documents (PDF, scanned PDF, DOCX) of a generated simulated web, with their truth."""
+    """Programme documents of a generated simulated web with their truth, fetched through its router
+    (no server: ``Web.route`` answers in-process) so HTML pages come with their menus, banners and
+    declared charsets, as the crawler sees them."""
+    from urllib.parse import urlsplit
+
+    from simweb.config import SimConfig
     from simweb.generate import generate
+    from simweb.routes import Web
 
     docs = []
     with tempfile.TemporaryDirectory() as tmp:
-        web = generate(Path(tmp) / "web", sites=sites, seed=seed)
-        truth = json.loads((web / "truth.json").read_text(encoding="utf-8"))
+        web_dir = generate(Path(tmp) / "web", sites=sites, seed=seed)
+        truth = json.loads((web_dir / "truth.json").read_text(encoding="utf-8"))
+        web = Web(web_dir, truth["nominal_port"], SimConfig())
+        by_addr = {h["addr"]: key for key, h in web.hosts.items()}
         for code, site in truth["sites"].items():
-            model = json.loads((web / "sites" / code / "site.json").read_text(encoding="utf-8"))
-            by_name = {d["filename"]: d for d in model["docs"] if d.get("file")}
+            stated_texts = {
+                d["filename"]: " ".join(str(d.get("text") or "").split())
+                for d in json.loads((web_dir / "sites" / code / "site.json").read_text(encoding="utf-8"))["docs"]
+            }
             for prog in site["programmes"]:
-                doc = by_name.get(prog.get("filename") or "")
-                if doc is None:
+                if not prog["urls"]:
                     continue
-                data = (web / "sites" / code / doc["file"]).read_bytes()
+                url = urlsplit(prog["urls"][0])
+                target = url.path + (f"?{url.query}" if url.query else "")
+                for attempt in range(4):  # simulated transient faults answer 5xx on early attempts
+                    resp = web.route(by_addr[url.hostname or ""], "GET", target, attempt)
+                    if resp.status == 200:
+                        break
+                if resp.status != 200:
+                    continue
+                content_type = dict((k.lower(), v) for k, v in resp.headers).get("content-type")
                 # simweb records a diarienummer for every programme; score it only where the text prints it
-                stated = " ".join(str(doc.get("text") or "").split())
-                dnr = prog["diarienummer"] if prog["diarienummer"] in stated else None
+                stated = stated_texts.get(prog.get("filename") or "") or resp.body.decode("utf-8", "replace")
                 want = {
                     "title": prog["title"],
                     "valid_from": prog["valid_from"],
@@ -426,11 +444,12 @@ def simweb_documents(sites: int, seed: int) -> list[tuple[bytes, str, dict[str, 
                     "adopted_by": prog["adopted_by"],
                     "adopted_date": prog["adopted_date"],
                     "adopted_paragraph": prog["paragraph"],
-                    "diarienummer": dnr,
+                    "diarienummer": prog["diarienummer"] if prog["diarienummer"] in stated else None,
                     "draft": prog["status"] == "draft",
                     "kind": prog["kind"],
+                    "content_type": content_type,
                 }
-                docs.append((data, prog["filename"], want))
+                docs.append((resp.body, prog.get("filename") or url.path, want))
     return docs
 
 
@@ -443,7 +462,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pages", type=int, default=40, help="pages per generated PDF (about)")
     parser.add_argument("--repeat", type=int, default=5, help="runs per extractor; the median is reported")
     parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument("--simweb-sites", type=int, default=60, help="simulated sites for metadata truth (0: skip)")
+    parser.add_argument("--simweb-sites", type=int, default=120, help="simulated sites for metadata truth (0: skip)")
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--dir", type=Path, help=argparse.SUPPRESS)

@@ -177,13 +177,23 @@ def find_title(first_page: str) -> str | None:
         return None
     with_noun = [(i, ln) for i, ln in candidates if _TITLE_NOUN_RE.search(ln) and len(ln) <= 120]
     idx, title = with_noun[0] if with_noun else candidates[0]
+    # The document-type word on the second line: "Värnamos kommuns" / "näringslivsprogram".
+    prev = lines[idx - 1] if idx > 0 else ""
+    if (
+        prev
+        and len(prev) <= 80
+        and not _not_title(prev)
+        and not prev.endswith((".", "!", "?", ":"))
+        and (title[:1].islower() or prev.endswith(("–", "-", " och", " för")))
+    ):
+        title = f"{prev} {title}"
     shouting = _is_shouting(title)
     # A title set over two or three lines ("Näringslivsstrategi – Växtkraft" / "Vårgårda" / "2026–2030"):
     # join the lines that follow while they are short title material, not metadata, a heading or prose.
     for nxt in lines[idx + 1 : idx + 4]:
         is_period = re.match(rf"{YEAR}(?:{_DASH}{YEAR})?\b", nxt) is not None
         if (
-            re.search(rf"{YEAR}(?:{_DASH}{YEAR})?$", title)  # a title ends with its period
+            (re.search(rf"{YEAR}(?:{_DASH}{YEAR})?$", title) and not nxt.startswith(("–", "-")))
             or not nxt
             or len(title) + len(nxt) > 160
             or (_not_title(nxt) and not is_period)
@@ -251,12 +261,12 @@ _HORIZON_PHRASE_RE = re.compile(
 _RANGE_CONTEXT_SCORES: tuple[tuple[re.Pattern[str], int], ...] = (
     (re.compile(r"(?:gäll\w*|giltig\w*|period\w*|sträcker\s+sig|avser|omfattar|för\s+åren|mellan)"
                 r"\W*(?:\w+\W+){0,3}$", re.I), 3),
-    (re.compile(r"(?:program|strategi|plan|policy|vision)\w*[^.!?\n]{0,60}$", re.I), 2),
+    (re.compile(r"(?:program|strategi|plan|policy|vision)\w*[^.!?\n]{0,60}\n?[^.!?\n]{0,40}$", re.I), 2),
     (re.compile(r"mandatperiod\w*\s*(?:\w+\s+)?$", re.I), -4),
     # the predecessor's period ("ersätter tidigare program från 2019–2022")
-    (re.compile(r"(?:ersätter|ersatte|efterträder|tidigare|föregående|förra)\b[^.!?\n]{0,60}$", re.I), -4),
+    (re.compile(r"(?:ersätter|ersatte|efterträder|tidigare|föregående|förra)\b[^.!?]{0,60}$", re.I), -4),
     # the regional development strategy's period ("RUS för Jönköpings län 2013–2025")
-    (re.compile(r"(?:regional\w*|\bregion\s+\w+|\brus\b|länets|\blän\b)[^.!?\n]{0,60}$", re.I), -3),
+    (re.compile(r"(?:regional\w*|\bregion\s+\w+|\brus\b|länets|\blän\b)[^.!?]{0,60}$", re.I), -3),
     (re.compile(r"(?:agenda|år)\s*$", re.I), -2),
 )  # fmt: skip
 _EXTENDED_RE = re.compile(
@@ -476,7 +486,7 @@ def find_adoption(text: str) -> tuple[str | None, str | None, str | None]:
 
 _DNR_VALUE = r"(?P<dnr>(?:[A-ZÅÄÖ][A-Za-zÅÄÖåäö]{0,5}[ ./-]?)?\d{2,4}(?:[/:.-]\d{1,6}){1,3})"
 _DNR_LABELLED_RE = re.compile(
-    rf"\b(?:diarienummer|diarienr|dnr|ärendenummer|ärendenr|beteckning)\s*[.:]?\s*(?:nr\.?\s*)?{_DNR_VALUE}",
+    rf"\b(?:diarienummer|diarienr|dnr|ärendenummer|ärendenr|beteckning)\s*[.:|]?\s*(?:nr\.?\s*)?{_DNR_VALUE}",
     re.IGNORECASE,
 )
 # Unlabelled, only with a typical office prefix: "KS 2019/123", "Ks 2007:391", "KS 2022-00686".

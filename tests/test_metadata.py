@@ -45,6 +45,23 @@ from classify.metadata import (
         ("I mars 2017 antog kommunfullmäktige en strategi som sträcker sig fram till 2020.", (2017, 2020, False)),
         ("Genomförandeplan 2010 2011 för näringslivsarbetet", (2010, 2011, False)),
         ("Näringslivsprogram 2015–18", (2015, 2018, False)),
+        # The predecessor's and the regional strategy's periods lose to the title's.
+        (
+            "Strategiskt näringslivsprogram\nSkara kommun 2024–2030\nStrategin ersätter det tidigare programmet "
+            "från 2020–2023. Vi bidrar till Regional\nutvecklingsstrategi för Västra Götaland 2021–2030.",
+            (2024, 2030, False),
+        ),
+        # An end date takes its start from the title range with the same end.
+        ("NÄRINGSLIVSPROGRAM 2021–2025\nDokumentet gäller till och med 2025-12-31", (2021, 2025, False)),
+        # Open-ended: from the adoption year; "fram till" is then a goal year, not the validity.
+        (
+            "Programmet antogs av kommunstyrelsen 2023-11-12 § 46 och gäller tills vidare. Arbetet fram till 2027.",
+            (2023, None, True),
+        ),
+        (
+            "Tillväxtprogram 2023\nAntaget av Kommunstyrelsen 2023-05-13 § 230\nGäller till 2023-01-01 – tills vidare",
+            (2023, None, True),
+        ),
         # Agenda 2030 is the UN agenda, not a horizon; dates and diarienummer are not ranges.
         ("Vi arbetar med Agenda 2030 i alla verksamheter.", (None, None, False)),
         ("Beslut 2017-04-10, dnr 2015-608-003.", (None, None, False)),
@@ -111,6 +128,7 @@ def test_find_adoption_reads_the_colophon_on_the_last_page() -> None:
         ("Diarienummer 2015-608-003", "2015-608-003"),
         ("Ks 2007:391\nNäringslivsprogram", "Ks 2007:391"),
         ("Dnr 2016/0669", "2016/0669"),
+        ("Dokumenttyp | Strategi\nDiarienummer | 2023-619-003", "2023-619-003"),  # a DOCX/HTML table row
         ("Beslutat 2019-05-12", None),
         ("Diarienummer\nUppföljning och tidplan", None),
     ],
@@ -137,6 +155,20 @@ def test_find_diarienummer(text: str, expected: str | None) -> None:
         ("TILLVÄXTPROGRAM FÖR ÖSTERSUNDS KOMMUN", "Tillväxtprogram för Östersunds kommun"),
         ("Exempelby kommun\nNäringslivsstrategi 2035", "Näringslivsstrategi 2035"),
         ("EU-STRATEGI FÖR LANDSBYGDEN", "EU-strategi för landsbygden"),
+        ("Värnamos kommuns\nnäringslivsprogram\nDokumenttyp Program", "Värnamos kommuns näringslivsprogram"),
+        (
+            "Näringslivsstrategi – Växtkraft\nVårgårda\n2026–2030\nDokumenttyp Strategi",
+            "Näringslivsstrategi – Växtkraft Vårgårda 2026–2030",
+        ),
+        (
+            "Program för hållbar tillväxt 2024–2028\n– Lindesbergs kommun\nDiarienummer Ks 2024:318",
+            "Program för hållbar tillväxt 2024–2028 – Lindesbergs kommun",
+        ),
+        (
+            "Reviderad näringslivsstrategi för\nKalix kommun 2020-2023\nDokumenttyp Strategi",
+            "Reviderad näringslivsstrategi för Kalix kommun 2020-2023",
+        ),
+        ("Näringslivsprogram 2021–2024\nFörord\nEtt starkt näringsliv.", "Näringslivsprogram 2021–2024"),
         ("Kort om oss\nVi är en kommun vid havet.", "Kort om oss"),
         ("", None),
         ("12\n\n2019-05-01", None),

@@ -76,7 +76,8 @@ def _title(
     kommun = f"{genitive(m.name)} kommun"
     if hyphenate and " " not in term.word and len(term.word) > 12:
         # "NÄRINGSLIVS- PROGRAM": the title broken across lines with a hyphen (Lomma 2015)
-        cut = 9 if term.word.startswith("Närings") else len(term.word) // 2
+        head = next((h for h in ("Näringslivs", "Tillväxt") if term.word.startswith(h)), None)
+        cut = len(head) if head else len(term.word) // 2
         lines = [term.word[:cut].upper() + "-", term.word[cut:].upper(), f"för {kommun} {period}"]
         return lines, f"{term.word} för {kommun} {period}"
     pattern = rng.choice(

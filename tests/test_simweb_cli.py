@@ -1,0 +1,65 @@
+"""simweb.cli: generate and serve from the command line; errors become one line and an exit code."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import urllib.request
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from inventory.errors import UsageError
+from simweb.cli import app, parse_latency
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_generate_writes_a_web(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["generate", "--sites", "3", "--seed", "5", "--out", str(tmp_path / "w")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "w" / "truth.json").is_file() and "generated 3 sites" in result.output
+
+
+def test_bad_arguments_exit_2_with_one_line(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["generate", "--sites", "0", "--out", str(tmp_path)])
+    assert result.exit_code == 2 and "sites=0" in result.output
+    result = CliRunner().invoke(app, ["serve", str(tmp_path / "nothing")])
+    assert result.exit_code == 2 and "no manifest.json" in result.output
+
+
+def test_parse_latency() -> None:
+    assert parse_latency("20,300") == (20.0, 300.0)
+    assert parse_latency("5") == (5.0, 5.0)
+    for bad in ("x", "5,1", "1,2,3", "-1,2"):
+        with pytest.raises(UsageError):
+            parse_latency(bad)
+
+
+def test_serve_runs_until_sigterm_and_prints_the_csv(tmp_path: Path) -> None:
+    CliRunner().invoke(app, ["generate", "--sites", "3", "--seed", "5", "--out", str(tmp_path)])
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "simweb.cli", "serve", str(tmp_path), "--no-faults"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )  # fmt: skip
+    timer = threading.Timer(60, proc.kill)  # never hang the suite
+    timer.start()
+    try:
+        assert proc.stdout is not None
+        lines = [proc.stdout.readline() for _ in range(3)]
+        csv_path = Path(lines[1].rsplit(": ", 1)[1].strip())
+        website = csv_path.read_text(encoding="utf-8").splitlines()[1].split(",")[-1]
+        with urllib.request.urlopen(website, timeout=5) as resp:
+            assert resp.status == 200
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        timer.cancel()
+    assert proc.returncode == 0, err
+    assert "stopped after 1 requests" in out
+    assert not csv_path.exists()  # the served CSV is cleaned up with the server

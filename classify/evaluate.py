@@ -146,7 +146,7 @@ def cross_validate(records: Sequence[dict[str, Any]], n_splits: int = N_SPLITS) 
     preds: list[Prediction | None] = [None] * len(records)
     n_splits = min(n_splits, len(set(groups)))
     for tr, te in GroupKFold(n_splits=n_splits).split(np.zeros(len(records)), groups=groups):
-        model = train_model([records[i] for i in tr])
+        model = train_model([records[i] for i in tr], n_splits=n_splits)
         for i, p in zip(te, model.predict(_docs([records[i] for i in te])), strict=True):
             preds[i] = p
     done = [p for p in preds if p is not None]

@@ -181,13 +181,18 @@ def _county_pattern() -> str:
 def _municipality_pattern() -> str:
     """The 290 municipality names, capitalised as written (so 'Vara' the place, not 'vara' the verb)."""
     with (DATA_DIR / "municipalities.csv").open(encoding="utf-8", newline="") as fh:
-        names = sorted({row["name"].strip() for row in csv.DictReader(fh)}, key=len, reverse=True)
+        names = sorted({row["name"].strip() for row in csv.DictReader(fh)}, key=lambda n: (-len(n), n))
     return r"\b(?:" + "|".join(re.escape(n) for n in names) + r")s?\b"
 
 
 def _names_pattern(names: Iterable[str]) -> str:
     """Alternation matching the names; short acronyms (RUFS, GR, BRG) must be uppercase words."""
-    long_names = sorted({re.escape(normalize(n)) for n in names if len(n) > 5}, key=len, reverse=True)
+    # "MalmöLundregionen" is also written "Malmö-Lundregionen" / "Malmö Lundregionen".
+    long_names = sorted(
+        {"[- ]?".join(re.escape(normalize(p)) for p in re.split(r"(?<=[a-zåäö])(?=[A-ZÅÄÖ])", n))
+         for n in names if len(n) > 5},
+        key=lambda n: (-len(n), n),
+    )
     return r"\b(?:" + "|".join(long_names) + r")\b" if long_names else r"(?!x)x"
 
 
@@ -250,6 +255,10 @@ def _signal_table() -> tuple[Signal, ...]:
                r"fastslag(?:en|na)|\blanserad", "head"),
         Signal("named_municipality", _municipality_pattern(), "all", case=True),
         Signal("named_municipality_head", _municipality_pattern(), "head", case=True),
+        Signal("adopted_programme", r"(?:antog|antogs|antagit|antagits|beslutade|beslutades|fastställde|"
+               r"fastställdes)\b[^.\n]{0,80}(?:näringslivs|tillväxt|närings)\w*(?:program|strategi|plan|policy)|"
+               r"(?:näringslivs|tillväxt)\w*(?:program|strategi|plan|policy)\w*[^.\n]{0,80}\b(?:antogs|antagen|"
+               r"antaget|antagits|beslutad|beslutades|fastställd|fastställt|fastslagen)\b"),
         Signal("municipality_head", r"\w+(?:s)? (?:kommuns?|stads?)\b|kommunens|\bkommun\b", "head"),
         # -- negative markers
         Signal("draft", r"\bförslag\w*|\butkast\w*|\bremiss\w*|\bsamråd\w*|\bpreliminär"),
@@ -264,7 +273,8 @@ def _signal_table() -> tuple[Signal, ...]:
         Signal("draft_strong_head", r"\bremiss\w*|\butkast\w*|samrådsversion|\bsamråd\b", "head"),
         Signal("ranking_head", r"\branking\w*|\bklättr\w*|\bplacering\w*|företagsklimatmätning", "head"),
         Signal("party", r"socialdemokrat|moderat|liberalerna|centerpartiet|kristdemokrat|miljöpartiet|"
-               r"vänsterpartiet|sverigedemokrat|\bvallöfte|\bval 20\d\d|\bmotion\b|\bpartiet\b|\bvårt parti"),
+               r"vänsterpartiet|sverigedemokrat|\bvallöfte|\bval 20\d\d|\bmotion\b|\bpartiet\b|\bvårt parti|"
+               r"\bvi i \w+(?:partiet|alternativet|listan|demokraterna)\b|kommande mandatperiod"),
         Signal("party_head", r"socialdemokrat|moderat|liberalerna|centerpartiet|kristdemokrat|miljöpartiet|"
                r"vänsterpartiet|sverigedemokrat|\bvallöfte|\bval 20\d\d|\bmotion\b|\bpartiet\b", "head"),
         Signal("party_acronym", r"\((?:S|M|L|C|KD|MP|V|SD)\)", "all", case=True),
@@ -302,11 +312,12 @@ def _signal_table() -> tuple[Signal, ...]:
         Signal("action_plan", r"handlingsplan\w*|aktivitetsplan\w*|genomförandeplan\w*|åtgärdsplan\w*|"
                r"handlingsprogram\w*|färdplan\w*"),
         Signal("annual", r"årlig\w*\s+(?:handlingsplan|aktivitetsplan|projekt|aktiviteter|plan)\w*|"
-               r"årsplan\w*|årschema|varje år (?:tas|upprättas|tar)|per verksamhetsår|"
-               r"verksamhetsplan\w*|budget\w* för (?:varje|respektive) år|ettårig\w*|årsvis|"
+               r"årsplan\w*|årschema|varje år (?:tas|upprättas|tar)|per verksamhetsår|i verksamhetsplanen|"
+               r"budget\w* för (?:varje|respektive) år|ettårig\w*|årsvis|"
+               r"(?:uppdateras|revideras|tas fram|följs upp med åtgärder) årligen|årligen (?:med|tas fram|revideras)|"
                r"varje år (?:en )?(?:ny |uppdaterad )?(?:handlingsplan|aktivitetsplan)"),
         Signal("sustain_strong", r"hållbar\w* tillväxt|agenda 2030|globala målen|hållbarhet\w*|"
-               r"hållbar utveckling|ekologisk\w*|klimat\w*|social\w*, ekonomisk|grön omställning|"
+               r"hållbar utveckling|ekologisk\w*|\bklimat\w*|social\w*, ekonomisk|grön omställning|"
                r"miljömässig\w*|cirkulär"),
         Signal("sustain_head", r"hållbar\w*|agenda 2030", "head"),
         Signal("biz_dialogue", r"(?:i|genom) (?:nära )?(?:dialog|samverkan|samarbete|samråd) med "
@@ -314,6 +325,13 @@ def _signal_table() -> tuple[Signal, ...]:
                r"företag\w*)|(?:workshop|dialogmöte|rundabordssamtal|enkät|intervju)\w*|"
                r"företagare(?:föreningar|na)?|näringslivsråd\w*|företagarorganisation\w*|"
                r"framtag\w* (?:\w+ ){0,4}(?:näringsliv\w*|företag\w*)|samspel"),
+        Signal("developed_with_business", r"(?:tagits|tas|arbetats|togs|tog) fram[^.\n]{0,120}(?:näringsliv|företag)|"
+               r"(?:framtag\w*|utarbeta\w*|formulerats|utvecklats)[^.\n]{0,120}(?:näringsliv|företag)|"
+               r"(?:näringsliv\w*|företag\w*)[^.\n]{0,80}(?:har deltagit|deltog|medverkat|bidragit)|"
+               r"samverkansprocess|samlades (?:\w+ ){0,4}företagare|partnerskap\w*[^.\n]{0,80}näringsliv|"
+               r"(?:dialog|samråd|workshops?|möten) med[^.\n]{0,60}(?:näringsliv|företag)|"
+               r"(?:samverkan|samspel) mellan[^.\n]{0,60}(?:näringsliv|företag)|"
+               r"arbetsgrupp\w*[^.\n]{0,60}företagare|synpunkter[^.\n]{0,80}från (?:\w+ )?företag"),
         Signal("developed", r"tagits fram|har tagit fram|arbetats fram|framtagen|framtaget|utarbetat|"
                r"formulerats|utvecklats"),
     )
@@ -413,7 +431,7 @@ TASK_SIGNALS: dict[str, tuple[str, ...]] = {
     "intermunicipal_link": ("collab_named", "collab_acronym", "collab_generic"),
     "action_plan": ("action_plan", "annual"),
     "sustainability": ("sustain_strong", "sustain_head"),
-    "business_collaboration": ("biz_dialogue", "developed"),
+    "business_collaboration": ("developed_with_business", "biz_dialogue", "developed"),
     "annual_activities": ("annual", "action_plan"),
 }
 
@@ -432,7 +450,9 @@ _VETO = ["any",
          ["all", "has:draft_head", ["not", "has:adopted_head"]],
          ["all", "has:process_head", ["not", "has:adopted_head"]],
          "has:report_head", "has:title_other_domain", "has:ranking_head", "has:party_head", "has:finland",
-         ["all", "has:region_head", ["not", "has:municipality_head"]]]
+         ["all", "has:region_head", ["not", "has:municipality_head"]],
+         # Another policy area in the title area (landsbygd, turism, miljö) without a business title.
+         ["all", "has:other_policy_head", ["not", "has:title_naringsliv"], ["not", "has:title_tillvaxt"]]]
 
 
 def eval_spec(spec: Spec, counts: dict[str, int]) -> float:

@@ -153,6 +153,7 @@ def run_gate(
     allow_lower: str | None = None,
     raise_floors: bool = False,
     report_path: Path | None = None,
+    n_splits: int = 5,
 ) -> tuple[int, list[Finding], dict[str, float]]:
     """Cross-validate on ``corpus`` and check the floors. Returns (exit code, findings, scores)."""
     from classify.evaluate import cross_validate, flat_scores, format_table
@@ -165,7 +166,7 @@ def run_gate(
         if new:
             data["lowered"].extend(new)
             floors_path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    report = cross_validate(load_corpus(corpus))
+    report = cross_validate(load_corpus(corpus), n_splits=n_splits)
     scores = flat_scores(report)
     print(format_table(report))
     if report_path:
@@ -189,11 +190,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--raise", dest="raise_floors", action="store_true",
                         help=f"after a pass, lift floors to score - {RAISE_MARGIN}")
     parser.add_argument("--report", type=Path, default=None, help="also write the full CV report (JSON)")
+    parser.add_argument("--folds", type=int, default=5, help="grouped CV folds (floors are pinned for 5)")
     args = parser.parse_args(argv)
     corpus = args.corpus or default_corpus_path()
     try:
         code, findings, scores = run_gate(args.floors, corpus, allow_lower=args.allow_lower,
-                                          raise_floors=args.raise_floors, report_path=args.report)
+                                          raise_floors=args.raise_floors, report_path=args.report,
+                                          n_splits=args.folds)
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

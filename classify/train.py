@@ -58,7 +58,7 @@ HYPER: dict[str, tuple[float, float, float]] = {
     "intermunicipal_link": (3.0, 0.5, 1.0),
     "action_plan": (3.0, 0.5, 1.0),
     "sustainability": (3.0, 0.5, 1.0),
-    "business_collaboration": (0.3, 1.0, 1.0),
+    "business_collaboration": (3.0, 0.5, 1.0),
     "annual_activities": (10.0, 1.0, 1.0),
 }
 
@@ -181,9 +181,11 @@ def _fit_platt(scores: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     return (a, b) if a > 0.05 else (1.0, 0.0)
 
 
-def _oof_scores(build: Any, texts: list[str], y: np.ndarray, groups: list[str]) -> np.ndarray:
+def _oof_scores(
+    build: Any, texts: list[str], y: np.ndarray, groups: list[str], n_splits: int = N_SPLITS
+) -> np.ndarray:
     """Out-of-fold decision scores with GroupKFold; folds lacking a class fall back to the prior."""
-    n_splits = min(N_SPLITS, len(set(groups)))
+    n_splits = min(n_splits, len(set(groups)))
     scores = np.zeros(len(texts))
     if n_splits < 2:
         return scores
@@ -196,13 +198,15 @@ def _oof_scores(build: Any, texts: list[str], y: np.ndarray, groups: list[str]) 
     return scores
 
 
-def _binary_task(build: Any, texts: list[str], y: np.ndarray, groups: list[str], calibrate: bool) -> dict:
+def _binary_task(
+    build: Any, texts: list[str], y: np.ndarray, groups: list[str], calibrate: bool, n_splits: int
+) -> dict:
     if len(set(y.tolist())) < 2:
         raise UsageError(f"training data has only one class for a task ({sorted(set(y.tolist()))})")
     pipe = build().fit(texts, y)
     exported = export_pipeline(pipe)
     if calibrate:
-        a, b = _fit_platt(_oof_scores(build, texts, y, groups), y)
+        a, b = _fit_platt(_oof_scores(build, texts, y, groups, n_splits), y)
         exported["calibration"] = [round(a, 6), round(b, 6)]
         # Decide at the class-balanced boundary (score 0): F1 on rare tags needs it; the calibrated
         # probability there is the threshold, so "p >= threshold" and the confidence agree.
@@ -210,13 +214,17 @@ def _binary_task(build: Any, texts: list[str], y: np.ndarray, groups: list[str],
     return exported
 
 
-def train_payload(records: Sequence[dict[str, Any]], *, calibrate: bool = True) -> dict[str, Any]:
-    """Fit every task on ``records`` and return the JSON artefact (without version metadata)."""
+def train_payload(
+    records: Sequence[dict[str, Any]], *, calibrate: bool = True, n_splits: int = N_SPLITS
+) -> dict[str, Any]:
+    """Fit every task on ``records`` and return the JSON artefact (without version metadata).
+
+    ``n_splits`` is the number of grouped folds whose out-of-fold scores fit the calibration."""
     texts = [model_text(r) for r in records]
     groups = groups_of(records)
     y_prog = np.array([bool(r["is_program"]) for r in records])
     tasks: dict[str, Any] = {
-        "is_program": _binary_task(build_is_program_pipeline, texts, y_prog, groups, calibrate)
+        "is_program": _binary_task(build_is_program_pipeline, texts, y_prog, groups, calibrate, n_splits)
     }
     # Tags and type are defined for programmes only: train them on the programmes.
     idx = [i for i, r in enumerate(records) if r["is_program"]]
@@ -225,7 +233,7 @@ def train_payload(records: Sequence[dict[str, Any]], *, calibrate: bool = True) 
     for label in LABELS:
         y = np.array([bool(records[i][label]) for i in idx])
         tasks[label] = _binary_task(lambda label=label: build_tag_pipeline(label), p_texts, y, p_groups,
-                                    calibrate)
+                                    calibrate, n_splits)
     y_type = np.array([records[i]["program_type"] or "annat" for i in idx])
     tasks["program_type"] = export_pipeline(build_type_pipeline().fit(p_texts, y_type))
     return {
@@ -237,8 +245,10 @@ def train_payload(records: Sequence[dict[str, Any]], *, calibrate: bool = True) 
     }
 
 
-def train_model(records: Sequence[dict[str, Any]], *, calibrate: bool = True) -> ProgramModel:
-    return ProgramModel(train_payload(records, calibrate=calibrate))
+def train_model(
+    records: Sequence[dict[str, Any]], *, calibrate: bool = True, n_splits: int = N_SPLITS
+) -> ProgramModel:
+    return ProgramModel(train_payload(records, calibrate=calibrate, n_splits=n_splits))
 
 
 def write_artefact(corpus: Path, out_dir: Path, *, with_cv: bool = True) -> dict[str, Any]:

@@ -1,0 +1,212 @@
+"""Tests for classify.model (and the export in classify.train): JSON artefact, predict, contract."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from classify.features import cap_text, signal_counts
+from classify.model import LABELS, MODEL_DIR, DocInput, ProgramModel, load_model, predict_jsonl
+from classify.train import (
+    build_is_program_pipeline,
+    build_tag_pipeline,
+    build_type_pipeline,
+    export_pipeline,
+    train_payload,
+)
+from inventory.errors import ModelError, UsageError
+
+TOWNS = ["Mora", "Borås", "Täby", "Gävle", "Umeå", "Hörby", "Trosa", "Orust", "Nacka", "Falun", "Kumla", "Sala"]
+
+
+def synthetic_records(n: int = 48, seed: int = 1) -> list[dict]:
+    """Small Swedish-looking corpus: programmes with random tags, drafts, regional and news pages."""
+    rng = random.Random(seed)
+    recs = []
+    for i in range(n):
+        town = TOWNS[i % len(TOWNS)]
+        kind = i % 4
+        rec = {"id": f"doc{i}", "municipality": town, "ambiguous": i % 7 == 0, "evidence": {}}
+        rec.update({label: False for label in LABELS})
+        if kind in (0, 1):
+            title = rng.choice([("Näringslivsprogram", "naringsliv"), ("Tillväxtprogram", "tillvaxt"),
+                                ("Policy för näringsliv", "annat")])
+            tags = {label: rng.random() < 0.5 for label in LABELS}
+            parts = [f"{title[0]} för {town} kommun 2020-2024", "Antagen av kommunfullmäktige 2020-03-01."]
+            if tags["rus_link"]:
+                parts.append("Programmet utgår från den regionala utvecklingsstrategin (RUS).")
+            if tags["intermunicipal_link"]:
+                parts.append("Vi samarbetar med grannkommunerna i Business Region Göteborg.")
+            if tags["action_plan"] or tags["annual_activities"]:
+                tags["action_plan"] = True
+                parts.append("Till programmet hör en handlingsplan med åtgärder.")
+            if tags["annual_activities"]:
+                parts.append("Programmet bryts ned i årliga aktivitetsplaner.")
+            if tags["sustainability"]:
+                parts.append("Hållbarhet och Agenda 2030 är grunden för programmet.")
+            if tags["business_collaboration"]:
+                parts.append("Programmet har tagits fram i dialog med näringslivet och företagarna.")
+            parts.append("Kommunen vill skapa ett gott företagsklimat.")
+            rec.update(tags, is_program=True, program_type=title[1], text="\n".join(parts))
+        else:
+            text = rng.choice([
+                f"Förslag till ny näringslivsstrategi för {town}\nVi vill ha dina synpunkter på remissen.",
+                "Regional utvecklingsstrategi för länet\nRegion Dalarna leder arbetet i länet.",
+                f"{town} klättrar i Svenskt Näringslivs ranking\nFöretagsklimatet förbättras.",
+                f"Vallöfte från Moderaterna i {town}\nVi vill sänka skatten för företagen.",
+            ])
+            rec.update(is_program=False, program_type=None, text=text)
+        rec["regional_category"] = "rus" if rec["rus_link"] else "intermunicipal" if rec["intermunicipal_link"] \
+            else "none"
+        recs.append(rec)
+    return recs
+
+
+@pytest.fixture(scope="module")
+def records() -> list[dict]:
+    return synthetic_records()
+
+
+@pytest.fixture(scope="module")
+def payload(records: list[dict]) -> dict:
+    payload = train_payload(records)
+    payload["version"] = "test"
+    return payload
+
+
+@pytest.fixture(scope="module")
+def model(payload: dict) -> ProgramModel:
+    return ProgramModel(payload)
+
+
+def test_exported_task_scores_exactly_like_the_fitted_pipeline(records: list[dict]) -> None:
+    texts = [cap_text(r["text"]) for r in records]
+    y = np.array([r["is_program"] for r in records])
+    pipe = build_is_program_pipeline().fit(texts, y)
+    payload = {"tasks": {"is_program": export_pipeline(pipe)}}
+    from classify.features import StemAnalyzer
+    from classify.model import LinearTask
+
+    task = LinearTask.from_json("is_program", payload["tasks"]["is_program"])
+    analyzer = StemAnalyzer()
+    ours = [float(task.decision(task.features(t, signal_counts(t), analyzer))[0]) for t in texts]
+    np.testing.assert_allclose(ours, pipe.decision_function(texts), atol=1e-4)
+
+
+def test_type_and_tag_pipelines_export(records: list[dict]) -> None:
+    progs = [r for r in records if r["is_program"]]
+    texts = [r["text"] for r in progs]
+    type_pipe = build_type_pipeline().fit(texts, [r["program_type"] for r in progs])
+    exported = export_pipeline(type_pipe)
+    assert exported["head_only"] is True
+    assert sorted(exported["classes"]) == sorted({r["program_type"] for r in progs})
+    tag = export_pipeline(build_tag_pipeline("action_plan").fit(texts, [r["action_plan"] for r in progs]))
+    assert tag["classes"] == ["False", "True"]
+    with pytest.raises(ValueError, match="unknown tag 'colour'"):
+        build_tag_pipeline("colour")
+
+
+def test_predict_programme_and_non_programme(model: ProgramModel) -> None:
+    prog, other = model.predict([
+        DocInput("p", "Näringslivsprogram för Sala kommun 2021-2025\nAntagen av kommunfullmäktige 2021-01-01.\n"
+                      "Till programmet hör en handlingsplan med åtgärder."),
+        DocInput("n", "Förslag till ny näringslivsstrategi för Sala\nVi vill ha dina synpunkter på remissen."),
+    ])
+    assert prog.is_program and prog.program_type == "naringsliv"
+    assert prog.action_plan
+    assert "handlingsplan" in prog.evidence["action_plan"].quote
+    assert (prog.valid_from, prog.valid_to) == (2021, 2025)
+    assert not other.is_program and other.program_type is None and not other.action_plan
+    assert other.evidence == {}
+    for p in (prog, other):
+        assert all(0.0 <= v <= 1.0 for v in p.confidence.values())
+        assert p.regional_category in ("rus", "intermunicipal", "none")
+
+
+def test_prediction_json_contract(model: ProgramModel) -> None:
+    (pred,) = model.predict([DocInput("x", "Tillväxtprogram för Mora kommun 2020-2024. Antaget av KF.")])
+    out = pred.to_json()
+    assert list(out)[:14] == ["id", "is_program", "program_type", "rus_link", "intermunicipal_link",
+                              "regional_category", "action_plan", "sustainability", "business_collaboration",
+                              "annual_activities", "valid_from", "valid_to", "confidence", "evidence"]
+    assert all(isinstance(v, str) for v in out["evidence"].values())
+    assert set(out["evidence_pages"]) == set(out["evidence"])
+    json.dumps(out)
+
+
+def test_load_model_round_trip_and_errors(tmp_path: Path, payload: dict, model: ProgramModel) -> None:
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps(payload), encoding="utf-8")
+    loaded = load_model(path)
+    doc = [DocInput("a", "Näringslivsprogram för Mora kommun. Handlingsplan finns.")]
+    assert loaded.predict(doc)[0].to_json() == model.predict(doc)[0].to_json()
+    assert load_model(tmp_path).version == "test"  # a directory holding model.json
+
+    with pytest.raises(ModelError, match="not found"):
+        load_model(tmp_path / "missing.json")
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json", encoding="utf-8")
+    with pytest.raises(ModelError, match="not valid JSON"):
+        load_model(bad)
+    stale = dict(payload, signals_digest="0" * 16)
+    bad.write_text(json.dumps(stale), encoding="utf-8")
+    with pytest.raises(ModelError, match="retrain"):
+        load_model(bad)
+    bad.write_text(json.dumps(dict(payload, format="pickle")), encoding="utf-8")
+    with pytest.raises(ModelError, match="unsupported model format"):
+        load_model(bad)
+    broken = json.loads(json.dumps(payload))
+    broken["tasks"]["is_program"]["coef"] = [[1.0, 2.0]]
+    bad.write_text(json.dumps(broken), encoding="utf-8")
+    with pytest.raises(ModelError, match="coefficient shape"):
+        load_model(bad)
+
+
+def test_predict_jsonl(tmp_path: Path, model: ProgramModel) -> None:
+    src = tmp_path / "in.jsonl"
+    src.write_text(
+        json.dumps({"id": "a", "text": "Näringslivsprogram för Mora kommun 2020-2024", "url": "ignored"}) + "\n\n"
+        + json.dumps({"id": 7, "text": "Vallöfte från Moderaterna"}) + "\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out.jsonl"
+    assert predict_jsonl(model, src, out) == 2
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["id"] for r in rows] == ["a", "7"]
+    assert set(rows[0]["confidence"]) >= {"is_program", *LABELS}
+
+    src.write_text('{"id": "a", "text": "ok"}\n{"id": broken\n', encoding="utf-8")
+    with pytest.raises(UsageError, match=r"in\.jsonl:2: not valid JSON"):
+        predict_jsonl(model, src, out)
+    src.write_text('{"id": "a"}\n', encoding="utf-8")
+    with pytest.raises(UsageError, match=r"in\.jsonl:1: expected an object"):
+        predict_jsonl(model, src, out)
+    with pytest.raises(UsageError, match="cannot open"):
+        predict_jsonl(model, tmp_path / "nope.jsonl", out)
+
+
+def test_training_is_reproducible(records: list[dict], payload: dict) -> None:
+    again = train_payload(records)
+    again["version"] = "test"
+    assert again == payload
+
+
+def test_shipped_artefact_loads_and_recognises_a_programme() -> None:
+    if not (MODEL_DIR / "model.json").exists():
+        pytest.skip("no shipped model (run make train)")
+    model = load_model()
+    assert model.version
+    (pred,) = model.predict([DocInput(
+        "m", "Näringslivsstrategi för Mora kommun 2023-2026\nAntagen av kommunfullmäktige 2023-02-13.\n"
+             "Strategin har tagits fram i dialog med näringslivet. Den följs av årliga handlingsplaner.")])
+    assert pred.is_program and pred.program_type == "naringsliv"
+    assert pred.action_plan and pred.business_collaboration
+    (neg,) = model.predict([DocInput("r", "Regional utvecklingsstrategi för Dalarna\nRegion Dalarna leder "
+                                          "arbetet med länets strategi.")])
+    assert not neg.is_program
+    size = (MODEL_DIR / "model.json").stat().st_size
+    assert size < 2_000_000, size

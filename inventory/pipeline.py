@@ -55,10 +55,8 @@ def crawl_stage(store: Store, run_id: int, items: Sequence[Municipality], *, db_
 
     started = time.monotonic()
     store.upsert_municipalities(items)
-    try:
-        config = CrawlConfig.from_mapping({**overrides, "allow_private_addresses": allow_private_addresses})
-    except (TypeError, ValueError) as exc:
-        raise UsageError(f"crawl settings: {exc}") from None
+    CrawlConfig.from_dict(overrides)  # names unknown [crawl] keys before the environment is merged in
+    config = CrawlConfig.from_env(**{**overrides, "allow_private_addresses": allow_private_addresses})
     crawl(items, db_url=db_url, run_id=run_id, config=config)
     outcomes = store.crawl_outcomes(run_id)
     counts: dict[str, int] = {}
@@ -117,7 +115,7 @@ def classify_stage(store: Store, run_id: int, year: int, *, model_path: Path | N
                    review_threshold: float = 0.75) -> StageReport:
     from classify.extract import EXTRACTOR_VERSION
     from classify.model import DocInput, load_model
-    from classify.select import Candidate, choose_program
+    from classify.select import FOUND_VIA, Candidate, choose_program
 
     started = time.monotonic()
     model = load_model(model_path)
@@ -151,13 +149,16 @@ def classify_stage(store: Store, run_id: int, year: int, *, model_path: Path | N
             if not ext or ext["error_code"] or c["sha256"] not in predictions:
                 continue
             meta = ext["meta"]
-            pred = model.prediction_from_json(predictions[c["sha256"]])
+            valid_from, valid_to = meta.get("valid_from"), meta.get("valid_to")
+            if valid_from and valid_to and valid_from > valid_to:  # a misread period is no period
+                valid_from = valid_to = None
             selectable.append(Candidate(
                 sha256=c["sha256"], url=c["url"], title=ext["title"], kind=ext["kind"],
-                found_via=c["route"] or "link", link_score=float(c["link_score"] or 0.0),
-                anchor_text=c["anchor_text"], valid_from=meta.get("valid_from"), valid_to=meta.get("valid_to"),
-                extended=bool(meta.get("extended")), draft=bool(meta.get("draft")),
-                adopted_by=meta.get("adopted_by"), adopted_date=meta.get("adopted_date"), prediction=pred,
+                found_via=c["route"] if c["route"] in FOUND_VIA else "link",
+                link_score=float(c["link_score"] or 0.0), anchor_text=c["anchor_text"], valid_from=valid_from,
+                valid_to=valid_to, extended=bool(meta.get("extended")), draft=bool(meta.get("draft")),
+                adopted_by=meta.get("adopted_by"), adopted_date=meta.get("adopted_date"),
+                prediction=prediction_from_json(predictions[c["sha256"]]),
                 host_is_municipal=_host(c["final_url"] or c["url"]) in own_hosts,
                 mentions_other_municipality=other_municipality_named(ext["title"], m.name, names)))
         selection = choose_program(selectable, year=year, municipality=m.name)
@@ -167,6 +168,18 @@ def classify_stage(store: Store, run_id: int, year: int, *, model_path: Path | N
         rows.append(row)
     store.save_results(run_id, year, rows)
     return StageReport("classify", time.monotonic() - started, counts)
+
+
+def prediction_from_json(data: dict[str, Any]) -> Any:
+    """Rebuild a classifier ``Prediction`` from the JSON cached in the store."""
+    from classify.evidence import Evidence
+    from classify.model import Prediction
+
+    pages = data.get("evidence_pages") or {}
+    evidence = {label: Evidence(quote=quote, page=pages.get(label))
+                for label, quote in (data.get("evidence") or {}).items()}
+    fields = {f.name for f in dataclasses.fields(Prediction)} - {"evidence"}
+    return Prediction(evidence=evidence, **{k: v for k, v in data.items() if k in fields})
 
 
 def final_status(crawl_outcome: dict[str, Any], selection_status: str) -> str:

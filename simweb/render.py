@@ -7,6 +7,7 @@ page renders the same on every request except where a trap says otherwise (``;js
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import random
@@ -17,7 +18,8 @@ from urllib.parse import quote
 
 from .wording import FILLER, expand
 
-e = html.escape
+# escaping the same titles and paths over and over is most of a page's render time; memoise it
+e = functools.lru_cache(maxsize=65536)(html.escape)
 
 
 @dataclass

@@ -533,6 +533,7 @@ class Web:
             model = json.loads((self.dir / "sites" / code / "site.json").read_text(encoding="utf-8"))
             self.sites[code] = SiteRuntime(self, model, self.dir / "sites" / code)
         self.shared: dict[str, dict[str, Any]] = {}
+        self.cache: dict[tuple[str, str], Response] = {}
         for key, h in self.hosts.items():
             if h["kind"] in ("region", "mirror"):
                 self.shared[key] = json.loads((self.dir / "shared" / key / "site.json").read_text(encoding="utf-8"))
@@ -541,7 +542,21 @@ class Web:
         return f"http://{self.hosts[key]['addr']}:{self.port}"
 
     def route(self, key: str, method: str, target: str, attempt: int) -> Response:
+        """Answer one request; identical requests to session-free hosts are answered from a small cache."""
         host = self.hosts[key]
+        cacheable = host["kind"] != "thirdparty" and not (
+            host["site"] and "jsessionid" in self.sites[host["site"]].traps
+        )
+        if cacheable and (key, target) in self.cache:
+            return self.cache[(key, target)]
+        resp = self._route(key, host, target, attempt)
+        if cacheable:
+            if len(self.cache) >= 4096:
+                self.cache.clear()
+            self.cache[(key, target)] = resp
+        return resp
+
+    def _route(self, key: str, host: dict[str, Any], target: str, attempt: int) -> Response:
         kind = host["kind"]
         if kind in ("main", "sister"):
             site = self.sites[host["site"]]

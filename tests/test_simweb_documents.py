@@ -13,7 +13,8 @@ from simweb.wording import DocText
 DOC = DocText(
     title_lines=["NÄRINGSLIVS-", "PROGRAM", "för Åres kommun 2024–2027"],
     marker="",
-    header=[("Dokumenttyp", "Program"), ("Diarienummer", "KS 2023/412"), ("Fastställt", "Kommunfullmäktige 2023-11-20 § 141")],
+    header=[("Dokumenttyp", "Program"), ("Diarienummer", "KS 2023/412"),
+            ("Fastställt", "Kommunfullmäktige 2023-11-20 § 141")],
     sections=[("Vision", ["Åre är Sveriges bästa kommun att driva företag i år 2030."] * 3),
               ("Handlingsplan", ["Aktivitet: Företagsbesök. Ansvarig: Näringslivsenheten. Tidplan: 2025."] * 40)],
 )  # fmt: skip

@@ -9,8 +9,10 @@ candidates, candidates are scored by their context and the best one wins; see do
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 
 # Where to look. Title pages, header tables and the opening paragraphs carry the metadata; searching a
@@ -248,7 +250,7 @@ _FROM_RE = re.compile(
 # Horizons: a single year after a document-type word ("Näringslivsstrategi 2035", "Vision 2030") or a
 # target phrase ("fram till 2035", "med sikte mot 2030").
 _HORIZON_TITLE_RE = re.compile(
-    rf"\b(?!agenda\b)\w*(?:program|strategi|plan|policy|vision)\w*\s+(?:för\s+\w+(?:\s+(?:kommun|stad))?\s+)?"
+    rf"(?:program|strategi|plan|policy|vision)\w*\s+(?:för\s+\w+(?:\s+(?:kommun|stad))?\s+)?"
     rf"(?:år\s+)?(?P<b>{YEAR})(?!\d|[/:.]\d|{_DASH}\d)",
     re.IGNORECASE,
 )
@@ -437,6 +439,7 @@ def _details_near(text: str, start: int, end: int) -> tuple[str | None, int | No
     return date, year, (f"§ {para_m.group(1)}" if para_m else None)
 
 
+@functools.lru_cache(maxsize=8)  # find_period and find_adoption both ask, for the same text
 def _find_adoption_event(text: str) -> _Adoption | None:
     for region_start, region in _regions_with_offsets(text):
         matches = []
@@ -596,7 +599,8 @@ def detect_language(text: str) -> str | None:
     words = _WORD_RE.findall(text[:20000].lower())
     if len(words) < 8:
         return None
-    scores = {lang: sum(w in markers for w in words) for lang, markers in LANGUAGE_MARKERS.items()}
+    counts = Counter(words)
+    scores = {lang: sum(counts[w] for w in markers) for lang, markers in LANGUAGE_MARKERS.items()}
     best = max(scores, key=lambda lang: scores[lang])
     if scores[best] < 3 or scores[best] / len(words) < 0.03:
         return None

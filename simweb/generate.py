@@ -189,10 +189,16 @@ def resolve_truth(
     out = dict(truth)
     out["url"] = origin(hosts, truth["code"], port) + "/"
     out["hosts"] = {role: origin(hosts, key, port) for role, key in sorted(site_hosts.items())}
-    out["programmes"] = [
-        {**{k: v for k, v in p.items() if k != "doc_id"}, "urls": [url(u) for u in p["urls"]]}
-        for p in truth["programmes"]
-    ]
+    sister = "sister" in site_hosts
+
+    def programme(p: dict[str, Any]) -> dict[str, Any]:
+        rec = {k: v for k, v in p.items() if k != "doc_id"}
+        rec["urls"] = [url(u) for u in p["urls"]]
+        # the sister domain serves the same paths: the same document under a duplicate host (a trap)
+        rec["sister_urls"] = [url(("sister", u[1])) for u in p["urls"] if u[0] == "main"] if sister else []
+        return rec
+
+    out["programmes"] = [programme(p) for p in truth["programmes"]]
     out["action_plans"] = [{**a, "urls": [url(u) for u in a["urls"]]} for a in truth["action_plans"]]
     out["decoys"] = [{**d, "urls": [url(u) for u in d["urls"]]} for d in truth["decoys"]]
     out["hub_pages"] = [url(u) for u in truth["hub_pages"]]

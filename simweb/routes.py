@@ -370,6 +370,8 @@ class SiteRuntime:
             out.append(f"<p>{links.a(page['path'] + sep + f'page={n + 1}', 'Nästa sida')}</p>")
         if n > 1:
             out.append(f"<p>{links.a(page['path'] + sep + f'page={n - 1}', 'Föregående sida')}</p>")
+        years = range(self.web.cfg.inventory_year, self.web.cfg.inventory_year - 8, -1)
+        out.append("<p>Arkiv: " + " ".join(links.a(f"/nyheter/arkiv/{y}/", str(y)) for y in years) + "</p>")
         if "news_paging" in self.traps:
             out.append(
                 "<p>Taggar: "
@@ -502,7 +504,11 @@ class SiteRuntime:
                 continue
             out.append((origin + R.e(p["path"]), p["updated"]))
         if not sm["pages_only"]:
+            # files that sit only on an orphan page outside the sitemap, or only in JSON, stay out
+            listed = {i for p in self.pages if not p["orphan"] or p.get("in_sitemap") for i in p["docs"]}
             for d in self.docs:
+                if d["id"] not in listed:
+                    continue
                 if d["host"] == "main" and not (sm["missing_programme"] and d["role"] == "programme"):
                     out.append(
                         (origin + R.e(d["path"]), datetime.fromtimestamp(d["last_modified"], UTC).strftime("%Y-%m-%d"))
@@ -623,6 +629,9 @@ class Web:
             return self.missing(site, path, trap="stale_download")
         if path.startswith("/Global/"):
             return self.missing(site, path, trap="stale_download")
+        year_page = re.fullmatch(r"/nyheter/arkiv/(\d{4})/?", path)
+        if year_page and role == "main":
+            return self.news_year(site, int(year_page.group(1)), links, charset)
         if "sida/" in path and "sida_loop" in site.traps:
             base = re.sub(r"(sida/)+$", "", path)
             page = site.by_path[role].get(base)
@@ -684,6 +693,24 @@ class Web:
             probe = f"{site.pages[m['business']]['path']}&AspxAutoDetectCookieSupport=1"
             html_text = html_text.replace("</main>", f'<p><a href="{R.e(probe)}">Företag</a></p></main>')
         return html_response(html_text, charset=charset, trap=trap, last_modified=_ts(page["updated"]))
+
+    def news_year(self, site: SiteRuntime, year: int, links: R.Links, charset: str) -> Response:
+        """Yearly news archives: the last three years exist, older ones were removed (410 Gone)."""
+        iy = self.cfg.inventory_year
+        if not iy - 8 <= year <= iy:
+            return self.missing(site, f"/nyheter/arkiv/{year}")
+        if year < iy - 2:
+            resp = html_response(R.not_found_page(site.m["name"]), status=410, trap="news_paging")
+            resp.etag = False
+            return resp
+        items = [p for p in site.news if p["updated"].startswith(str(year))]
+        body = (
+            f"<h1>Nyheter {year}</h1><ul>"
+            + "".join(f"<li>{links.a(p['path'], p['title'])}</li>" for p in items)
+            + "</ul>"
+        )
+        page = site.pages[site.m["news_archive"]]
+        return html_response(site.render(page, host="main", links=links, main_html=body), charset=charset)
 
     def missing(self, site: SiteRuntime, path: str, trap: str | None = None) -> Response:
         if "soft404" in site.traps:

@@ -16,7 +16,7 @@ from .documents import render_docx, render_html_body, render_pdf, render_scanned
 from .programmes import Programme, choose_term, current_period, expired_period, make_programme
 from .reference import Municipality, counties, genitive, municipalities
 from .urlstyle import SV_PLATFORMS, TRAILING_SLASH, doc_path, hexid, page_path, search_endpoint, slug_hyphen
-from .wording import FINNISH_SWEDISH, DocText, decoy_text, slots_for
+from .wording import DECOY_CLASSES, FINNISH_SWEDISH, DocText, decoy_text, slots_for
 
 # The first sites of every web (in seeded order) are forced to these scenarios, so that even a
 # 12-site demo web shows every case the inventory must handle.
@@ -419,6 +419,7 @@ class SiteBuilder:
                     text=prog.text,
                     page=hub,
                     json_only=True,
+                    search=False,  # "json_only" means only there: not in search, not in the sitemap
                 )
                 rec["reachability"] = "json_only"
             elif main and scen == "P2":
@@ -525,27 +526,7 @@ class SiteBuilder:
         county = counties().get(self.m.county_code)
         out: list[dict[str, Any]] = []
         n = rng.randint(*cfg.decoys_per_site)
-        classes = [
-            "regional_strategy",
-            "ranking_report",
-            "uppfoljning",
-            "ks_protocol",
-            "tjansteskrivelse",
-            "news_draft",
-            "tillvaxt_housing",
-            "besoksnaring",
-            "handelsstrategi",
-            "landsbygdsprogram",
-            "kompetensforsorjning",
-            "upphandlingspolicy",
-            "oversiktsplan",
-            "naringslivsrad_minnes",
-            "foretagarguide",
-            "eu_project",
-            "neighbour_programme",
-            "finnish_programme",
-            "mirror",
-        ]
+        classes = list(DECOY_CLASSES)  # the first three appear on every site
         rus = county.rus_names[0] if county and county.rus_names else "den regionala utvecklingsstrategin"
         for i in range(n):
             cls = classes[i] if i < 3 else rng.choice(classes)

@@ -353,7 +353,6 @@ DECOY_CLASSES = (
     "oversiktsplan",
     "naringslivsrad_minnes",
     "foretagarguide",
-    "kommunguide",
     "eu_project",
     "neighbour_programme",
     "finnish_programme",

@@ -63,3 +63,18 @@ def test_serve_runs_until_sigterm_and_prints_the_csv(tmp_path: Path) -> None:
     assert proc.returncode == 0, err
     assert "stopped after 1 requests" in out
     assert not csv_path.exists()  # the served CSV is cleaned up with the server
+
+
+def test_every_setting_command_trap_and_decoy_class_is_documented() -> None:
+    import dataclasses
+
+    from simweb.config import TRAP_FAMILIES, SimConfig
+    from simweb.wording import DECOY_CLASSES
+
+    doc = (ROOT / "docs" / "simweb.md").read_text(encoding="utf-8")
+    for f in dataclasses.fields(SimConfig):
+        assert f"`{f.name}`" in doc, f.name
+    for name in (*TRAP_FAMILIES, *DECOY_CLASSES):
+        assert f"`{name}`" in doc, name
+    for command in app.registered_commands:
+        assert f"kommunprogram simweb {command.callback.__name__}" in doc  # type: ignore[union-attr]

@@ -137,7 +137,7 @@ def main() -> None:
         with SimWeb(tmp / "web", faults=False) as web:
             pages = measure(page_targets(web, args.requests, rng), args.concurrency)
             print(f"simweb pages: {pages}", flush=True)
-            docs_by_site = {}
+            docs_by_site: dict[str, list[str]] = {}
             for code, f in document_files(tmp / "web"):
                 site = web.web.sites[code]
                 doc = site.docs[int(f.stem)]

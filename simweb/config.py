@@ -118,7 +118,7 @@ class SimConfig:
     retry_after_s: int = 2
     empty_reply: float = 0.005
     timeout: float = 0.002
-    timeout_hold_s: float = 30.0
+    timeout_hold_s: float = 10.0  # long enough to trip a crawler's read timeout, short enough for a demo
     burst_sites: float = 0.01
     burst_seconds: float = 30.0
     wrong_content_type: float = 0.05
@@ -230,5 +230,5 @@ class SimConfig:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> SimConfig:
         fields = {f.name: f for f in dataclasses.fields(cls)}
-        kw = {k: (tuple(v) if isinstance(v, list) else v) for k, v in data.items() if k in fields}
+        kw: dict[str, Any] = {k: (tuple(v) if isinstance(v, list) else v) for k, v in data.items() if k in fields}
         return cls(**kw)

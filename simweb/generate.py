@@ -133,7 +133,7 @@ def generate(out_dir: Path, *, sites: int, seed: int, config: SimConfig | None =
         (d / "files").mkdir(parents=True, exist_ok=True)
         (d / "site.json").write_bytes(_dump(model))
         (d / "files" / "rus.pdf").write_bytes(pdf)
-    mirror = {"kind": "mirror", "entries": []}
+    mirror: dict[str, Any] = {"kind": "mirror", "entries": []}
     for b in built:
         for dec in b["truth"]["decoys"]:
             if dec["class"] == "mirror":

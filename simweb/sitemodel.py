@@ -102,7 +102,7 @@ class SiteBuilder:
                     sv_prefix=self.sv_prefix,
                     oe=self.oe,
                 )
-        page = {
+        page: dict[str, Any] = {
             "id": len(self.pages),
             "host": host,
             "path": self._unique(host, path),
@@ -320,7 +320,7 @@ class SiteBuilder:
         plan_policy = rng.random() < cfg.named_plan_or_policy
         combined = rng.random() < cfg.combined_programme
         term = choose_term(rng, plan_policy, combined)
-        common = dict(header_table=rng.random() < cfg.header_table, inventory_year=y)
+        common: dict[str, Any] = dict(header_table=rng.random() < cfg.header_table, inventory_year=y)
 
         def mk(status: str, kind: str, start: int, end: int | None, **kw: Any) -> Programme:
             return make_programme(
@@ -773,7 +773,7 @@ def _truth(
         expected = "expired_only"
     else:
         expected = "no_program_found"
-    without_faults = expected
+    without_faults: str | None = expected
     if expected == "blocked_by_server":
         ok = [r for r in current if r["reachability"] != "robots_blocked"]
         without_faults = ("program_found" if ok else "blocked_by_robots") if current else None

@@ -16,11 +16,27 @@ _ALT = re.compile(r"\{([^{}]*)\}")
 _SLOT = re.compile(r"\[([a-z_]+)\]")
 
 
+# slots drawn afresh at every use, so one document does not repeat the same figure everywhere
+_FRESH = {
+    "num": lambda rng: str(rng.choice([12, 25, 40, 60, 75, 150, 300, 450, 900, 1200])),
+    "rank": lambda rng: str(rng.randint(15, 250)),
+    "pct": lambda rng: str(rng.randint(60, 85)),
+}
+
+
 def expand(rng: random.Random, template: str, slots: dict[str, str] | None = None) -> str:
     """Fill ``[slot]``s, then choose one alternative in every ``{a|b}`` group."""
-    text = _SLOT.sub(lambda m: (slots or {}).get(m.group(1), m.group(0)), template)
+
+    def slot(m: re.Match[str]) -> str:
+        name = m.group(1)
+        if name in _FRESH:
+            return _FRESH[name](rng)
+        return (slots or {}).get(name, m.group(0))
+
+    text = _SLOT.sub(slot, template)
     text = _ALT.sub(lambda m: rng.choice(m.group(1).split("|")), text)
     text = re.sub(r"\s+", " ", text).strip()
+    text = re.sub(r" ([.,])", r"\1", text)  # an empty alternative before punctuation
     return text[:1].upper() + text[1:]
 
 
@@ -161,10 +177,10 @@ VISIONS = [
     "{År [end]|Till år [end]} {har [kommun]|ska [kommun] ha} {[num] fler arbetstillfällen|ett av länets bästa företagsklimat}.",
 ]
 GOALS = [
-    "{Kommunen ska|[kommun] ska} {förbättra sin placering|klättra} i Svenskt Näringslivs ranking av företagsklimatet till {plats [num]|topp 50} senast [end].",
+    "{Kommunen ska|[kommun] ska} {förbättra sin placering|klättra} i Svenskt Näringslivs ranking av företagsklimatet till {plats [rank]|topp 50} senast [end].",
     "Antalet {nystartade företag|nya företag} {per 1 000 invånare|} ska {öka|öka varje år}.",
     "{Handläggningstiden|Tiden} för {bygglov|tillstånd} ska {halveras|minska} under perioden.",
-    "{Andelen|Antalet} {sysselsatta|förvärvsarbetande} i kommunen ska öka {till [num] procent|}.",
+    "{Andelen|Antalet} {sysselsatta|förvärvsarbetande} i kommunen ska öka {till [pct] procent|}.",
     "{Nöjd-Kund-Index|NKI} i SKR:s {Insikt-mätning|servicemätning} ska {vara minst [num]|öka}.",
     "Minst [num] hektar {planlagd|byggklar} verksamhetsmark ska {finnas tillgänglig|finnas} {vid varje tidpunkt|}.",
 ]
@@ -203,7 +219,7 @@ FOLLOW_UP = [
     "{Ansvarig för uppföljning|Uppföljningsansvarig} är {näringslivschefen|kommundirektören}.",
 ]
 INTRO = [
-    "{Detta|Det här} {program|dokument} {anger|beskriver} {inriktningen för|hur} [kommun] {kommuns|} {arbete med näringslivsfrågor|näringslivsarbete} {under perioden [start]–[end]|fram till [end]}.",
+    "{Detta program|Det här programmet|Dokumentet} {anger|beskriver} {inriktningen för|ramarna för} {[kommun] kommuns|kommunens} {arbete med näringslivsfrågor|näringslivsarbete} {under perioden [start]–[end]|fram till [end]}.",
     "{Ett starkt näringsliv|Fler företag och jobb} är {en förutsättning för|grunden för} {välfärden|en växande kommun}.",
     "{I [kommun] finns|[kommun] har} {drygt|omkring} [num] {företag|aktiva företag}{, de flesta med färre än tio anställda|}.",
     "{Programmet|Strategin} {ersätter|efterträder} {det tidigare programmet|tidigare näringslivsprogram} från [prev_period].",

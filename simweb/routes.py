@@ -277,6 +277,12 @@ class SiteRuntime:
             parts.append(self.stale_link(rng))
         if page["id"] == m["sida_page"] and "sida_loop" in self.traps:
             parts.append('<p><a href="sida/">Mer information</a></p>')
+        if page["title"] in ("Sammanträden och protokoll", "Anslagstavla") and "meeting" in m["hosts"]:
+            # protocols live in a separate meeting system (MeetingsPlus-like), as on many real sites
+            parts.append(
+                f'<p><a href="{self.origin("meeting")}/digital-bulletin-board">Digital anslagstavla och '
+                "protokoll (extern tjänst)</a></p>"
+            )
         if page["id"] == m["sister_link_page"] and "sister" in m["hosts"]:
             parts.append(f'<p><a href="{self.origin("sister")}/">Kulturskolans webbplats</a></p>')
         if page["id"] == m["styr"] and "facets" in self.traps:

@@ -103,7 +103,12 @@ class SimWeb:
         if self._thread is not None:
             raise UsageError("SimWeb already started")
         socks = self._bind()
-        self.web = Web(self.web_dir, self.port, self.cfg)
+        try:
+            self.web = Web(self.web_dir, self.port, self.cfg)
+        except BaseException:
+            for s in socks:
+                s.close()
+            raise
         self.addr_to_key = {h["addr"]: k for k, h in self.manifest["hosts"].items()}
         self.plan = FaultPlan(self.manifest["seed"], self.cfg, time.monotonic())
         self._thread = threading.Thread(target=self._run, args=(socks,), name="simweb", daemon=True)

@@ -160,7 +160,9 @@ def detect_kind(
             with zipfile.ZipFile(BytesIO(data)) as archive:
                 return "docx" if "word/document.xml" in archive.namelist() else None
         except (zipfile.BadZipFile, ValueError, OSError):
-            pass  # a damaged zip: let the declared type decide (docx -> docx_malformed)
+            # A damaged zip: Word's local headers name "[Content_Types].xml" and "word/..." up front.
+            if b"word/" in data[:65536] or b"[Content_Types].xml" in data[:65536]:
+                return "docx"
     if data.startswith(_OLE_MAGIC):
         return None
     sniff = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()

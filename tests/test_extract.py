@@ -265,8 +265,9 @@ def test_docx_zip_bomb_by_compression_ratio() -> None:
 
 def test_malformed_docx() -> None:
     truncated = make_docx()[:3000]
-    result = extract_bytes(truncated, filename="trasig.docx")
-    assert result.error is not None and result.error.code == "docx_malformed"
+    for name in ("trasig.docx", None):  # recognised by its zip headers even without a name
+        result = extract_bytes(truncated, filename=name)
+        assert result.error is not None and result.error.code == "docx_malformed" and result.kind == "docx"
     not_word = io.BytesIO()
     with zipfile.ZipFile(not_word, "w") as archive:
         archive.writestr("word/document.xml", "<inte xml")

@@ -8,8 +8,10 @@ Time-based faults (429 rate limit, 5xx burst) depend on the request clock, not o
 from __future__ import annotations
 
 import hashlib
+import math
 from collections import deque
 from dataclasses import dataclass, field
+from statistics import NormalDist
 
 from .config import SimConfig
 
@@ -26,6 +28,22 @@ def is_browser(user_agent: str) -> bool:
     """What a WAF rule of the Optimizely-host kind lets through: a Mozilla/5.0 UA without bot words."""
     ua = user_agent.lower()
     return ua.startswith("mozilla/5.0") and not any(w in ua for w in NON_BROWSER)
+
+
+def latency_ms(bounds: tuple[float, float], host: str, target: str, attempt: int) -> float:
+    """Per-request latency in [lo, hi]: a per-host level drawn log-normally (most hosts fast, a few
+    slow, §2.3), times a per-request jitter of +-20 %."""
+    lo, hi = bounds
+    if hi <= 0:
+        return 0.0
+    if hi == lo:
+        return lo
+    # log-normal with ~95 % of hosts inside [lo, hi]: median at the geometric mean of the bounds
+    a, b = math.log(max(lo, 1.0)), math.log(hi)
+    z = NormalDist().inv_cdf(min(max(unit("host-latency", host), 1e-6), 1 - 1e-6))
+    level = math.exp((a + b) / 2 + z * (b - a) / 4)
+    jitter = 0.8 + 0.4 * unit("latency", host, target, attempt)
+    return min(hi, max(lo, level * jitter))
 
 
 @dataclass(frozen=True)

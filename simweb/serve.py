@@ -26,7 +26,7 @@ from typing import Any
 from inventory.errors import UsageError
 
 from .config import SimConfig
-from .faults import FaultPlan, unit
+from .faults import FaultPlan, latency_ms
 from .generate import load_manifest, municipalities_csv
 from .routes import Response, Web, etag_of, http_date
 
@@ -287,9 +287,9 @@ class SimWeb:
         site = self.web.sites[host["site"]].m if host["kind"] in ("main", "sister") else None
         now = time.monotonic()
         fault = self.plan.decide(key, site, target, attempt, ua, now)
-        lo, hi = cfg.latency_ms
-        if hi > 0:
-            await asyncio.sleep((lo + (hi - lo) * unit(key, target, attempt, "lat")) / 1000.0 / cfg.speedup)
+        delay = latency_ms(cfg.latency_ms, key, target, attempt)
+        if delay > 0:
+            await asyncio.sleep(delay / 1000.0 / cfg.speedup)
         if fault is not None and fault.status is None:
             self._log(key, addr, method, target, None, ua, 0, None, fault.kind)
             if fault.kind == "timeout":

@@ -46,6 +46,8 @@ FORMAT = "kommunprogram-linear/1"
 
 # A decision whose score lies within this many calibrated logit units of its boundary goes to review.
 REVIEW_MARGIN = 1.0
+# Confidence cap for a document whose first page carries a draft marker.
+DRAFT_CAP = 0.1
 
 
 @dataclass(frozen=True)
@@ -235,14 +237,21 @@ class ProgramModel:
         return out
 
     def _predict_one(self, doc: DocInput) -> Prediction:
-        from classify.metadata import find_period  # owned by the extraction helper
+        from classify.metadata import find_draft_marker, find_period  # owned by the extraction helper
 
         text = doc.text or ""
         probs = self.probabilities(text)
         p_prog = probs["is_program"]
-        # Thresholds sit at the class-balanced boundary (decision score 0), expressed as a probability.
-        is_prog = p_prog >= self.tasks["is_program"].threshold
         reasons: list[str] = []
+        # Drafts and consultation versions are not programmes (corpus README). A draft marker heading
+        # the first page ("Förslag", "Samrådshandling", "UTKAST") overrides the model.
+        draft = find_draft_marker(text)
+        if draft:
+            p_prog = min(p_prog, DRAFT_CAP)
+            if probs["is_program"] >= self.tasks["is_program"].threshold:
+                reasons.append("draft_marker")
+        # Thresholds sit at the class-balanced boundary (decision score 0), expressed as a probability.
+        is_prog = p_prog >= self.tasks["is_program"].threshold and not draft
         if probs["margin:is_program"] < REVIEW_MARGIN:
             reasons.append("is_program")
         type_dist: dict[str, float] = probs["program_type"]

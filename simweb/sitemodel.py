@@ -528,14 +528,20 @@ class SiteBuilder:
         n = rng.randint(*cfg.decoys_per_site)
         classes = list(DECOY_CLASSES)  # the first three appear on every site
         rus = county.rus_names[0] if county and county.rus_names else "den regionala utvecklingsstrategin"
+        once: set[str] = set()
         for i in range(n):
             cls = classes[i] if i < 3 else rng.choice(classes)
             slots = slots_for(
                 rng, self.m.name, self.m.county, county.region_body if county else "Regionen", rus, "", "", y - 2, y + 2
             )
             slots["date"] = f"{y - rng.randint(0, 3)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+            if cls in ("regional_strategy", "mirror") and cls in once:
+                continue  # one shared host each: list it once
+            once.add(cls)
             if cls == "regional_strategy":
-                out.append({"class": cls, "urls": [(f"region-{self.m.county_code}", "/regional-utvecklingsstrategi/")]})
+                region = f"region-{self.m.county_code}"
+                pages = ["/regional-utvecklingsstrategi/", "/regional-utvecklingsstrategi/rus.pdf"]
+                out.append({"class": cls, "urls": [(region, p) for p in pages], "title": rus})
                 self.business["links"].append(
                     {"host": f"region-{self.m.county_code}", "path": "/regional-utvecklingsstrategi/", "text": rus}
                 )
@@ -543,7 +549,9 @@ class SiteBuilder:
             if cls == "mirror":
                 if not self.lineup or self.lineup[0].kind == "html":
                     continue
-                out.append({"class": cls, "urls": [("docmirror", f"/dokument/{self.m.code}/")]})
+                ext = "docx" if self.lineup[0].kind == "docx" else "pdf"
+                mirror = [f"/dokument/{self.m.code}/", f"/dokument/{self.m.code}/dokument.{ext}"]
+                out.append({"class": cls, "urls": [("docmirror", p) for p in mirror], "title": self.lineup[0].title})
                 continue
             if cls in ("neighbour_programme", "finnish_programme"):
                 if cls == "neighbour_programme":

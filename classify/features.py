@@ -538,7 +538,7 @@ TASK_SPECS: dict[str, list[Spec]] = {
         ["all", _TITLE, ["not", _VETO]],
         ["all", _TITLE, "has:named_municipality", ["not", _VETO]],
     ],
-    "program_type": [f"has:{n}" for n in TYPE_SIGNALS] + _logs(TASK_SIGNALS["program_type"]),
+    "program_type": [*(f"has:{n}" for n in TYPE_SIGNALS), *_logs(TASK_SIGNALS["program_type"])],
     **{
         label: [*_logs(names), *(f"has:{n}" for n in names), ["any", *(f"has:{n}" for n in TAG_ANY[label])]]
         for label, names in TASK_SIGNALS.items()

@@ -258,7 +258,10 @@ def write_artefact(corpus: Path, out_dir: Path, *, with_cv: bool = True) -> dict
     records = load_corpus(corpus)
     digest = corpus_digest(corpus)
     payload = train_payload(records)
-    payload["version"] = f"{dt.date.today().isoformat()}+{digest[:8]}"
+    # date + training-data digest prefix + model digest prefix: retraining with other code on the same
+    # data the same day still gives a new version.
+    model_digest = hashlib.sha256(json.dumps(payload["tasks"], sort_keys=True).encode()).hexdigest()
+    payload["version"] = f"{dt.date.today().isoformat()}+{digest[:8]}.{model_digest[:6]}"
     payload["training_data"] = {"sha256": digest, "documents": len(records), "file": corpus.name}
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / MODEL_FILE).write_text(json.dumps(payload, ensure_ascii=False, separators=(",", ":")) + "\n",

@@ -94,7 +94,7 @@ def test_every_enabled_trap_family_is_reachable_by_links(web: tuple[Web, dict[st
     for code, site in truth["sites"].items():
         enabled |= set(site["trap_families"])
         hosts = {code} | ({f"{code}-sister"} if "sister" in site["hosts"] else set())
-        result = walk(w, code, limit=400, hosts=hosts, follow=new_shape())
+        result = walk(w, code, limit=300, hosts=hosts, follow=new_shape())
         seen |= set(result.traps)
         # a missing page: soft 404 where the truth says so, a real 404 elsewhere
         missing = w.route(code, "GET", "/finns-inte-alls.html", 1)

@@ -176,12 +176,16 @@ def test_html_main_text_in_windows_1252_despite_a_utf8_header() -> None:
     assert result.adopted_date == "2026-03-14"
 
 
-def test_broken_legacy_html_falls_back_to_lenient_parsing() -> None:
-    page = "<html><body><table><tr><td><font>Näringslivsplan 2014-2017<td>Antagen av kommunstyrelsen".encode("cp1252")
+def test_legacy_frameset_page_falls_back_to_lenient_parsing() -> None:
+    page = (
+        "<HTML><HEAD><TITLE>Exempelby kommun</TITLE></HEAD><FRAMESET COLS='20%,80%'><FRAME SRC=meny.htm>"
+        "<NOFRAMES><BODY><CENTER><FONT SIZE=5>Näringslivsplan 2014-2017</FONT></CENTER>"
+        "<P>Antagen av kommunstyrelsen 2014-03-03 § 12<P>Planen gäller för hela kommunen"
+    ).encode("cp1252")
     result = extract_bytes(page, content_type="text/html; charset=iso-8859-1")
-    assert result.error is None
-    assert "Näringslivsplan 2014-2017" in result.text
-    assert result.adopted_by == "kommunstyrelsen"
+    assert result.error is None and "main text by bs4-fallback" in result.notes  # trafilatura gives nothing
+    assert "Näringslivsplan 2014-2017" in result.text and result.encoding == "windows-1252"
+    assert (result.adopted_by, result.adopted_date, result.valid_from) == ("kommunstyrelsen", "2014-03-03", 2014)
 
 
 def test_plain_text() -> None:

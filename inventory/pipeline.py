@@ -119,8 +119,12 @@ def classify_stage(store: Store, run_id: int, year: int, *, model_path: Path | N
 
     started = time.monotonic()
     model = load_model(model_path)
+    from inventory.municipalities import bundled_path, read_municipalities
+
     munis = store.municipalities()
-    names = [m.name for m in munis]
+    # All 290 names, not just this run's: a neighbour's programme is recognised even when the
+    # neighbour is not being inventoried.
+    names = sorted({m.name for m in read_municipalities(bundled_path())} | {m.name for m in munis})
     outcomes = store.crawl_outcomes(run_id)
     counts: dict[str, int] = {}
     predictions: dict[str, dict[str, Any]] = {}

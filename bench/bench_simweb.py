@@ -1,7 +1,7 @@
 """Benchmark: simulated web generation time and serving throughput, against python's http.server.
 
 Usage: ``python bench/bench_simweb.py [--sites 290] [--seed 1] [--requests 6000] [--concurrency 32]
-[--out outputs/bench/simweb.json]``.
+[--rounds 3] [--out outputs/bench/simweb.json]``.
 
 1. Generation: wall time of ``simweb.generate.generate`` for ``--sites`` sites (target: 290 in < 60 s).
 2. Serving: a keep-alive asyncio client in a separate process (so client and server do not share a
@@ -10,7 +10,9 @@ Usage: ``python bench/bench_simweb.py [--sites 290] [--seed 1] [--requests 6000]
    - ``documents``: the real programme/decoy files (PDF/DOCX) of the same web.
    The baseline serves the *same document files* with ``http.server.ThreadingHTTPServer`` +
    ``SimpleHTTPRequestHandler`` (HTTP/1.1 keep-alive), fetched by the same client in the same run.
-Numbers are requests/s = completed 2xx/3xx responses / client wall time.
+Numbers are requests/s = completed 2xx/3xx responses / client wall time; the three measurements are
+interleaved over ``--rounds`` rounds and reported as medians, with the load average before and after
+(the benchmark machine is shared).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import os
 import platform
 import random
 import shutil
+import statistics
 import sys
 import tempfile
 import threading
@@ -117,12 +120,17 @@ def document_files(web_dir: Path) -> list[tuple[str, Path]]:
     return sorted((f.parent.parent.name, f) for f in (web_dir / "sites").glob("*/files/*"))
 
 
+def median(results: list[dict[str, Any]]) -> float:
+    return float(statistics.median(r["rps"] for r in results))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sites", type=int, default=290)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--requests", type=int, default=6000)
     ap.add_argument("--concurrency", type=int, default=32)
+    ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--out", type=Path, default=ROOT / "outputs" / "bench" / "simweb.json")
     args = ap.parse_args()
     rng = random.Random(args.seed)
@@ -134,23 +142,6 @@ def main() -> None:
         size_mb = sum(f.stat().st_size for f in (tmp / "web").rglob("*") if f.is_file()) / 1e6
         print(f"generated {args.sites} sites in {gen_s:.1f} s ({size_mb:.0f} MB)", flush=True)
 
-        with SimWeb(tmp / "web", faults=False) as web:
-            pages = measure(page_targets(web, args.requests, rng), args.concurrency)
-            print(f"simweb pages: {pages}", flush=True)
-            docs_by_site: dict[str, list[str]] = {}
-            for code, f in document_files(tmp / "web"):
-                site = web.web.sites[code]
-                doc = site.docs[int(f.stem)]
-                if doc["host"] == "main" and not web.manifest["hosts"][code]["down"]:
-                    docs_by_site.setdefault(code, []).append(doc["path"])
-            doc_targets = [
-                (web.manifest["hosts"][c]["addr"], web.port, p) for c, ps in docs_by_site.items() for p in ps
-            ]
-            doc_targets = (doc_targets * (args.requests // max(1, len(doc_targets)) + 1))[: args.requests]
-            rng.shuffle(doc_targets)
-            docs = measure(doc_targets, args.concurrency)
-            print(f"simweb documents: {docs}", flush=True)
-
         # baseline: the same files from python's http.server (threaded, HTTP/1.1 keep-alive)
         static = tmp / "static"
         static.mkdir()
@@ -159,11 +150,11 @@ def main() -> None:
             name = f"{i}{f.suffix}"
             shutil.copyfile(f, static / name)
             names.append(name)
-        handler = functools.partial(SimpleHTTPRequestHandler, directory=str(static))
-        handler.protocol_version = "HTTP/1.1"  # type: ignore[attr-defined]
         SimpleHTTPRequestHandler.log_message = lambda *a, **k: None  # type: ignore[method-assign]
         SimpleHTTPRequestHandler.protocol_version = "HTTP/1.1"
-        server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        server = ThreadingHTTPServer(
+            ("127.0.0.1", 0), functools.partial(SimpleHTTPRequestHandler, directory=str(static))
+        )
         server.daemon_threads = True
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
@@ -171,13 +162,34 @@ def main() -> None:
         base_targets = [("127.0.0.1", port, "/" + quote(n)) for n in names]
         base_targets = (base_targets * (args.requests // max(1, len(base_targets)) + 1))[: args.requests]
         rng.shuffle(base_targets)
+        runs: dict[str, list[dict[str, Any]]] = {"pages": [], "documents": [], "baseline": []}
+        load_before = os.getloadavg()
         try:
-            baseline = measure(base_targets, args.concurrency)
+            with SimWeb(tmp / "web", faults=False) as web:
+                docs_by_site: dict[str, list[str]] = {}
+                for code, f in document_files(tmp / "web"):
+                    doc = web.web.sites[code].docs[int(f.stem)]
+                    if doc["host"] == "main" and not web.manifest["hosts"][code]["down"]:
+                        docs_by_site.setdefault(code, []).append(doc["path"])
+                hosts = web.manifest["hosts"]
+                doc_targets = [(hosts[c]["addr"], web.port, p) for c, ps in docs_by_site.items() for p in ps]
+                doc_targets = (doc_targets * (args.requests // max(1, len(doc_targets)) + 1))[: args.requests]
+                rng.shuffle(doc_targets)
+                all_pages = page_targets(web, args.requests * args.rounds, rng)
+                # interleaved rounds: the machine is shared, so compare medians of alternating runs
+                for r in range(args.rounds):
+                    pages = all_pages[r * args.requests : (r + 1) * args.requests]  # fresh pages each round
+                    runs["pages"].append(measure(pages, args.concurrency))
+                    runs["documents"].append(measure(doc_targets, args.concurrency))
+                    runs["baseline"].append(measure(base_targets, args.concurrency))
+                    print(
+                        f"round {r + 1}: " + ", ".join(f"{k} {v[-1]['rps']} req/s" for k, v in runs.items()), flush=True
+                    )
         finally:
             server.shutdown()
             server.server_close()
             thread.join(10)
-        print(f"http.server documents: {baseline}", flush=True)
+        load_after = os.getloadavg()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -186,7 +198,11 @@ def main() -> None:
         "command": " ".join(["python", "bench/bench_simweb.py", *sys.argv[1:]]),
         "sites": args.sites, "seed": args.seed, "concurrency": args.concurrency,
         "generation_seconds": round(gen_s, 2), "generated_mb": round(size_mb, 1),
-        "simweb_pages": pages, "simweb_documents": docs, "baseline_http_server_documents": baseline,
+        "rounds": args.rounds, "requests_per_round": args.requests,
+        "simweb_pages_rps_median": median(runs["pages"]),
+        "simweb_documents_rps_median": median(runs["documents"]),
+        "baseline_http_server_documents_rps_median": median(runs["baseline"]),
+        "runs": runs, "loadavg_before": load_before, "loadavg_after": load_after,
         "target": {"generation_seconds_max": 60, "rps_min": 500},
         "cpus": os.cpu_count(), "python": platform.python_version(),
         "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),

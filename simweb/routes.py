@@ -38,6 +38,7 @@ class Response:
     trap: str | None = None
     last_modified: int | None = None
     etag: bool = True
+    etag_value: str | None = None
 
 
 def _ts(date: str) -> int:

@@ -30,6 +30,7 @@ from .faults import FaultPlan, latency_ms
 from .generate import load_manifest, municipalities_csv
 from .routes import Response, Web, etag_of, http_date
 
+BAD_REQUEST = b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
 REASONS = {
     200: "OK",
     301: "Moved Permanently",
@@ -239,21 +240,23 @@ class SimWeb:
         key = self.addr_to_key.get(addr, "thirdparty")
         try:
             while True:
-                line = await reader.readline()
-                if not line:
+                try:
+                    raw = await reader.readuntil(b"\r\n\r\n")  # request line and headers in one read
+                except asyncio.IncompleteReadError as exc:
+                    if exc.partial.strip():
+                        writer.write(BAD_REQUEST)
                     break
-                parts = line.decode("latin-1").split()
+                lines = raw.decode("latin-1").split("\r\n")
+                parts = lines[0].split()
                 if len(parts) != 3:
-                    writer.write(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+                    writer.write(BAD_REQUEST)
                     break
                 method, target, version = parts
                 headers: dict[str, str] = {}
-                while True:
-                    h = await reader.readline()
-                    if h in (b"\r\n", b"\n", b""):
-                        break
-                    name, _, value = h.decode("latin-1").partition(":")
-                    headers[name.strip().lower()] = value.strip()
+                for h in lines[1:]:
+                    name, _, value = h.partition(":")
+                    if name:
+                        headers[name.strip().lower()] = value.strip()
                 length = int(headers.get("content-length", "0") or 0)
                 if length:
                     await reader.readexactly(length)
@@ -311,7 +314,8 @@ class SimWeb:
         out_headers = list(resp.headers)
         if status == 200:
             if resp.etag:
-                tag = etag_of(body)
+                tag = resp.etag_value or etag_of(body)
+                resp.etag_value = tag  # responses are cached by the router: hash each body once
                 out_headers.append(("ETag", tag))
                 if headers.get("if-none-match") == tag:
                     status, body = 304, b""

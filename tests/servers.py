@@ -13,7 +13,7 @@ import contextlib
 import glob
 import os
 import pwd
-import selectors
+import queue
 import shutil
 import signal
 import socket
@@ -37,48 +37,43 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _wait_for_line(proc: subprocess.Popen[str], needle: str, what: str) -> list[str]:
-    """Read the server's output until ``needle`` appears; fail on exit or after START_TIMEOUT_S."""
-    assert proc.stdout is not None
-    lines: list[str] = []
-    deadline = time.monotonic() + START_TIMEOUT_S
-    with selectors.DefaultSelector() as sel:
-        sel.register(proc.stdout, selectors.EVENT_READ)
+class _Output:
+    """Reads a server's output on a thread (a full pipe would block the server) and lets a caller wait
+    for a line. A thread and a queue, not select(): a buffered text pipe hides lines from select()."""
+
+    def __init__(self, proc: subprocess.Popen[str]) -> None:
+        self.proc = proc
+        self.lines: queue.Queue[str | None] = queue.Queue()
+        self.seen: list[str] = []
+        self.thread = threading.Thread(target=self._pump, daemon=True)
+        self.thread.start()
+
+    def _pump(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self.lines.put(line.rstrip())
+        self.lines.put(None)
+
+    def wait_for(self, needle: str, what: str) -> None:
+        deadline = time.monotonic() + START_TIMEOUT_S
         while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise RuntimeError(f"{what} did not report readiness in {START_TIMEOUT_S:.0f} s: {lines[-5:]}")
-            if not sel.select(timeout=left):
-                continue
-            line = proc.stdout.readline()
-            if not line:
-                proc.wait(timeout=10)
-                _finish(proc, None)
-                raise RuntimeError(f"{what} exited with {proc.returncode}: {' | '.join(lines[-5:])}")
-            lines.append(line.rstrip())
+            try:
+                line = self.lines.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                raise RuntimeError(f"{what} did not report readiness in {START_TIMEOUT_S:.0f} s: "
+                                   f"{self.seen[-5:]}") from None
+            if line is None:
+                self.proc.wait(timeout=10)
+                raise RuntimeError(f"{what} exited with {self.proc.returncode}: {' | '.join(self.seen[-5:])}")
+            self.seen = [*self.seen[-20:], line]
             if needle in line:
-                return lines
+                return
 
-
-def _drain(proc: subprocess.Popen[str]) -> threading.Thread:
-    """Keep reading the server's output so a full pipe never blocks it."""
-
-    def pump() -> None:
-        assert proc.stdout is not None
-        for _ in proc.stdout:
-            pass
-
-    thread = threading.Thread(target=pump, daemon=True)
-    thread.start()
-    return thread
-
-
-def _finish(proc: subprocess.Popen[str], pump: threading.Thread | None) -> None:
-    """After the server exited: let the pump see EOF, then close the pipe (no ResourceWarning)."""
-    if pump is not None:
-        pump.join(timeout=10)
-    if proc.stdout is not None:
-        proc.stdout.close()
+    def close(self) -> None:
+        """After the server exited: let the pump see EOF, then close the pipe (no ResourceWarning)."""
+        self.thread.join(timeout=10)
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
 
 
 # -- Redis ------------------------------------------------------------------------------------------
@@ -89,7 +84,7 @@ class RedisServer:
     directory: Path
     port: int = field(default_factory=free_port)
     proc: subprocess.Popen[str] | None = None
-    _pump: threading.Thread | None = None
+    _out: _Output | None = None
 
     @property
     def url(self) -> str:
@@ -104,12 +99,12 @@ class RedisServer:
                "--appendonly", "yes", "--appendfsync", "always", "--save", "", "--daemonize", "no",
                "--protected-mode", "yes", "--loglevel", "notice", "--logfile", ""]
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self._out = _Output(self.proc)
         try:
-            _wait_for_line(self.proc, "Ready to accept connections", "redis-server")
+            self._out.wait_for("Ready to accept connections", "redis-server")
         except RuntimeError as exc:
-            self.stop()
+            self.kill()
             pytest.skip(f"redis-server could not start: {exc}")
-        self._pump = _drain(self.proc)
         return self
 
     def stop(self) -> None:
@@ -117,18 +112,18 @@ class RedisServer:
         if self.proc is not None and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             self.proc.wait(timeout=30)
-        if self.proc is not None:
-            _finish(self.proc, self._pump)
-        self.proc, self._pump = None, None
+        if self._out is not None:
+            self._out.close()
+        self.proc, self._out = None, None
 
     def kill(self) -> None:
         """A crash (SIGKILL): only what was fsynced to the AOF survives."""
         if self.proc is not None and self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait(timeout=30)
-        if self.proc is not None:
-            _finish(self.proc, self._pump)
-        self.proc, self._pump = None, None
+        if self._out is not None:
+            self._out.close()
+        self.proc, self._out = None, None
 
     def restart(self, *, crash: bool = False) -> None:
         self.kill() if crash else self.stop()
@@ -165,7 +160,7 @@ class PostgresServer:
     directory: Path
     port: int = field(default_factory=free_port)
     proc: subprocess.Popen[str] | None = None
-    _pump: threading.Thread | None = None
+    _out: _Output | None = None
     _databases: int = 0
 
     def url(self, database: str = "postgres") -> str:
@@ -197,12 +192,12 @@ class PostgresServer:
                "-c", "max_connections=200", "-c", "logging_collector=off"]
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                      cwd=self.directory, env=env, **run_as)  # type: ignore[call-overload]
+        self._out = _Output(self.proc)
         try:
-            _wait_for_line(self.proc, "ready to accept connections", "postgres")
+            self._out.wait_for("ready to accept connections", "postgres")
         except RuntimeError as exc:
             self.stop()
             pytest.skip(f"PostgreSQL could not start: {exc}")
-        self._pump = _drain(self.proc)
         return self
 
     def create_database(self, prefix: str = "test") -> str:
@@ -220,9 +215,9 @@ class PostgresServer:
         if self.proc is not None and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGINT)  # "fast" shutdown: disconnect clients, then exit
             self.proc.wait(timeout=60)
-        if self.proc is not None:
-            _finish(self.proc, self._pump)
-        self.proc, self._pump = None, None
+        if self._out is not None:
+            self._out.close()
+        self.proc, self._out = None, None
 
 
 @contextlib.contextmanager

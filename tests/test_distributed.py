@@ -1,0 +1,313 @@
+"""The distributed crawl against real servers: redis-server, PostgreSQL and the simulated web.
+
+Workers run as real processes (``python -m crawler.distributed``), as they would under systemd.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from crawler import distributed
+from crawler.config import CrawlConfig
+from inventory.municipalities import Municipality, read_municipalities
+from inventory.store import Store
+from tests.servers import PostgresServer, RedisServer, postgres_server, redis_server  # noqa: F401 - fixtures
+
+ROOT = Path(__file__).resolve().parent.parent
+SITES = 4
+# Fast and deterministic: no AutoThrottle, no injected faults, and no Crawl-delay (one 5-10 s
+# Crawl-delay site would make every test wait on it).
+CONFIG = CrawlConfig(allow_private_addresses=True, autothrottle=False, budget=40, concurrent_municipalities=2,
+                     download_timeout=5.0)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What must not depend on how a crawl was distributed.
+
+    Documents (PDF, DOCX, ...) compare by sha256. HTML candidates compare by URL only: the simulated web,
+    like real CMSs, puts a fresh ``jsessionid`` into every page it serves, so two fetches of one page
+    never hash alike, even in two single-process runs.
+    """
+
+    status: str
+    document_sha256: frozenset[str]
+    candidate_urls: frozenset[str]
+
+
+@dataclass
+class Web:
+    sim: Any
+    items: list[Municipality]
+    single: dict[str, Outcome]  # the single-process crawl of the same sites
+    single_fetches: dict[str, Counter[str]]
+
+
+@pytest.fixture(scope="module")
+def web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Web]:
+    from crawler.run import crawl
+    from simweb.config import SimConfig
+    from simweb.generate import generate
+    from simweb.serve import SimWeb
+
+    tmp = tmp_path_factory.mktemp("distweb")
+    web_dir = generate(tmp / "web", sites=SITES, seed=11, config=SimConfig().replace(robots_crawl_delay=0.0))
+    with SimWeb(web_dir, latency_ms=(2, 12), faults=False) as sim:
+        items = read_municipalities(sim.municipalities_csv)
+        db = str(tmp / "single.sqlite")
+        store = Store.open(db)
+        store.upsert_municipalities(items)
+        run_id = store.start_run(2026, "single", {})
+        crawl(items, db_url=db, run_id=run_id, config=CONFIG)
+        single = outcome_of(store, run_id)
+        fetches = fetches_of(store, run_id)
+        store.close()
+        yield Web(sim, items, single, fetches)
+
+
+def outcome_of(store: Store, run_id: int) -> dict[str, Outcome]:
+    out = {}
+    for code, o in store.crawl_outcomes(run_id).items():
+        cands = store.candidates(run_id, code)
+        out[code] = Outcome(o["status"], frozenset(c["sha256"] for c in cands
+                                                   if "html" not in (c["content_type"] or "")),
+                            frozenset(c["url"] for c in cands))
+    return out
+
+
+def fetches_of(store: Store, run_id: int) -> dict[str, Counter[str]]:
+    import sqlalchemy as sa
+
+    from inventory.store import fetches
+
+    out: dict[str, Counter[str]] = {}
+    with store.engine.connect() as conn:
+        for code, url in conn.execute(sa.select(fetches.c.code, fetches.c.url).where(fetches.c.run_id == run_id)):
+            out.setdefault(code, Counter())[url] += 1
+    return out
+
+
+def robots_requests(sim: Any, since: int) -> Counter[str]:
+    """robots.txt requests per site in the log since ``since``: one per crawl of that site."""
+    return Counter(r.host for r in sim.request_log[since:] if r.target == "/robots.txt")
+
+
+def start_worker(redis_url: str, db: str, tmp: Path, name: str, *, max_idle: float = 1.0,
+                 ttl: float = 30.0) -> subprocess.Popen[bytes]:
+    cmd = [sys.executable, "-m", "crawler.distributed", "--redis", redis_url, "--db", db, "--worker-id", name,
+           "--max-idle", str(max_idle), "--heartbeat-ttl", str(ttl), "--summary", str(tmp / f"{name}.json")]
+    with open(tmp / f"{name}.err", "wb") as err:  # the child keeps its own copy of the descriptor
+        return subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=err)
+
+
+def finish(proc: subprocess.Popen[bytes], tmp: Path, name: str) -> dict[str, Any]:
+    assert proc.wait(timeout=240) == 0, (tmp / f"{name}.err").read_text()
+    return json.loads((tmp / f"{name}.json").read_text())
+
+
+def wait_for_event(redis_url: str, kind: str, *, timeout_s: float = 60.0, **match: str) -> dict[str, str]:
+    """Block on the queue's event stream (XREAD) until an event of ``kind`` with ``match`` arrives."""
+    client = distributed.connect(redis_url)
+    try:
+        last = "0"
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            for _stream, entries in client.xread({distributed.Keys().events: last}, block=1000, count=100) or []:
+                for entry_id, raw in entries:
+                    last = entry_id
+                    event = {k.decode(): v.decode() for k, v in raw.items()}
+                    if event["event"] == kind and all(event.get(k) == v for k, v in match.items()):
+                        return event
+        raise AssertionError(f"no {kind} event {match} within {timeout_s} s")
+    finally:
+        client.close()
+
+
+def crawl_children_of(name: str) -> list[int]:
+    """PIDs of crawl children started by worker ``name`` (from /proc, no psutil needed)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                cmdline = (entry / "cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if b"--child" in cmdline and name.encode() in cmdline:
+                pids.append(int(entry.name))
+    return pids
+
+
+# -- queue semantics (no crawl) ---------------------------------------------------------------------
+def test_enqueue_is_idempotent_and_reaper_requeues_a_dead_workers_jobs(redis_server: RedisServer,  # noqa: F811
+                                                                         tmp_path: Path) -> None:
+    items = [Municipality(f"01{i:02d}", f"K{i}", "01", "Län", f"http://127.0.0.1:9/{i}") for i in range(4)]
+    db = str(tmp_path / "q.sqlite")
+    run_id, added = distributed.enqueue_run(redis_server.url, db, items, 2026, CONFIG)
+    assert added == 4
+    assert distributed.enqueue(redis_server.url, run_id, items, db, CONFIG) == 0  # nothing doubles
+    store = Store.open(db)
+    store.finish_municipality(run_id, "0103", status="found", reason="x", requests=1, requests_to_first_hit=1,
+                              found_via="link", bytes_downloaded=0, robots_blocked=[], detail={})
+    store.close()
+    keys = distributed.Keys()
+    client = distributed.connect(redis_server.url)
+    try:
+        # A worker claims two jobs, then dies: its alive key expires and the reaper hands them back first.
+        client.sadd(keys.workers, "dead")
+        for _ in range(2):
+            client.lmove(keys.run(run_id, "pending"), keys.worker("dead", "processing"), "LEFT", "RIGHT")
+        client.set(keys.worker("alive", "alive"), "x")
+        client.sadd(keys.workers, "alive")
+        assert distributed.status(redis_server.url, run_id).processing == 2
+        moved = distributed.reap(client, keys)
+        assert sorted((w, code) for w, _r, code in moved) == [("dead", "0100"), ("dead", "0101")]
+        pending = [distributed.parse_job(j)[1] for j in client.lrange(keys.run(run_id, "pending"), 0, -1)]
+        assert pending == ["0100", "0101", "0102", "0103"]
+        assert client.smembers(keys.workers) == {b"alive"}
+    finally:
+        client.close()
+    state = distributed.status(redis_server.url, run_id)
+    assert (state.pending, state.processing, state.queued, state.drained) == (4, 0, 4, False)
+
+
+def test_bad_worker_settings_are_usage_errors(tmp_path: Path) -> None:
+    from inventory.errors import UsageError
+
+    with pytest.raises(UsageError, match="max_attempts=0"):
+        distributed.worker("redis://127.0.0.1:9/0", str(tmp_path / "x.sqlite"), max_attempts=0)
+    with pytest.raises(UsageError, match="unknown crawl setting"):
+        distributed.worker("redis://127.0.0.1:9/0", str(tmp_path / "x.sqlite"), overrides={"nope": 1})
+
+
+# -- two workers equal one process ------------------------------------------------------------------
+def test_two_workers_give_the_single_process_result_and_crawl_each_site_once(
+        web: Web, redis_server: RedisServer, postgres_server: PostgresServer, tmp_path: Path) -> None:  # noqa: F811
+    db = postgres_server.create_database("dist")
+    since = len(web.sim.request_log)
+    run_id, added = distributed.enqueue_run(redis_server.url, db, web.items, 2026, CONFIG)
+    assert added == SITES
+    workers = {name: start_worker(redis_server.url, db, tmp_path, name) for name in ("w1", "w2")}
+    summaries = {name: finish(proc, tmp_path, name) for name, proc in workers.items()}
+
+    store = Store.open(db)
+    try:
+        assert outcome_of(store, run_id) == web.single  # same statuses, same candidate documents
+        assert fetches_of(store, run_id) == web.single_fetches  # same pages, each fetched as often
+    finally:
+        store.close()
+    crawled = [code for s in summaries.values() for code in s["codes"]]
+    assert sorted(crawled) == sorted(m.code for m in web.items)  # every site once, by one worker
+    assert all(s["codes"] for s in summaries.values()), summaries  # both workers took work
+    reached = [m.code for m in web.items if web.single[m.code].status != "site_unreachable"]
+    assert robots_requests(web.sim, since) == Counter(dict.fromkeys(reached, 1))
+    state = distributed.status(redis_server.url, run_id)
+    assert state.drained and state.done == SITES and state.workers == ()
+
+
+# -- a worker killed mid-crawl loses nothing --------------------------------------------------------
+@pytest.mark.slow  # about 25 s: a crawl, a SIGKILL, a heartbeat expiry and a re-crawl
+def test_a_worker_killed_mid_crawl_loses_nothing(web: Web, redis_server: RedisServer,  # noqa: F811
+                                                 postgres_server: PostgresServer, tmp_path: Path) -> None:  # noqa: F811
+    db = postgres_server.create_database("kill")
+    run_id, _ = distributed.enqueue_run(redis_server.url, db, web.items, 2026, CONFIG)
+    victim = start_worker(redis_server.url, db, tmp_path, "victim", ttl=2.0)
+    try:
+        claimed = wait_for_event(redis_server.url, "claimed", worker="victim")
+        code = claimed["code"]
+        store = Store.open(db)
+        deadline = time.monotonic() + 60
+        while not fetches_of(store, run_id).get(code) and time.monotonic() < deadline:
+            time.sleep(0.05)  # waiting for the victim's first committed fetch, i.e. truly mid-crawl
+        assert fetches_of(store, run_id).get(code), "the victim never fetched anything"
+        assert not store.municipality_finished(run_id, code)
+        children = crawl_children_of("victim")
+        assert children
+        victim.send_signal(signal.SIGKILL)
+        victim.wait()
+    finally:
+        if victim.poll() is None:
+            victim.kill()
+            victim.wait()
+    # The crawl child dies with its worker (PR_SET_PDEATHSIG), so no orphan keeps crawling.
+    deadline = time.monotonic() + 10
+    while any(Path(f"/proc/{pid}").exists() and b"zombie" not in _status(pid) for pid in children):
+        assert time.monotonic() < deadline, "the crawl child outlived its worker"
+        time.sleep(0.05)
+    rescuer = start_worker(redis_server.url, db, tmp_path, "rescuer", max_idle=4.0)
+    summary = finish(rescuer, tmp_path, "rescuer")
+    assert summary["reaped"] >= 1
+    requeued = wait_for_event(redis_server.url, "requeued", code=code)
+    assert requeued["dead_worker"] == "victim"
+    try:
+        assert outcome_of(store, run_id) == web.single
+        fetched = fetches_of(store, run_id)
+        assert fetched == web.single_fetches  # the dead attempt's partial rows are gone, no duplicates
+        client = distributed.connect(redis_server.url)
+        assert int(client.hget(distributed.Keys().run(run_id, "attempts"), code)) == 2
+        client.close()
+    finally:
+        store.close()
+    assert distributed.status(redis_server.url, run_id).drained
+
+
+def _status(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/status").read_bytes().lower()
+    except OSError:
+        return b"zombie"
+
+
+# -- progress survives a Redis restart --------------------------------------------------------------
+@pytest.mark.parametrize("crash", [pytest.param(False, marks=pytest.mark.slow), True],
+                         ids=["clean-restart", "crash-restart"])
+def test_progress_survives_a_redis_restart(web: Web, redis_server: RedisServer, tmp_path: Path,  # noqa: F811
+                                           crash: bool) -> None:
+    db = str(tmp_path / "dist.sqlite")
+    since = len(web.sim.request_log)
+    run_id, _ = distributed.enqueue_run(redis_server.url, db, web.items, 2026, CONFIG)
+    proc = start_worker(redis_server.url, db, tmp_path, "w", max_idle=3.0)
+    first = wait_for_event(redis_server.url, "finished", worker="w")
+    redis_server.restart(crash=crash)  # AOF with appendfsync always: every acknowledged write is on disk
+    client = distributed.connect(redis_server.url)
+    assert client.sismember(distributed.Keys().run(run_id, "done"), first["code"])  # progress kept
+    assert client.scard(distributed.Keys().run(run_id, "queued")) == SITES
+    client.close()
+    summary = finish(proc, tmp_path, "w")
+    store = Store.open(db)
+    try:
+        assert outcome_of(store, run_id) == web.single
+    finally:
+        store.close()
+    state = distributed.status(redis_server.url, run_id)
+    assert state.drained and state.done == SITES
+    reached = [m.code for m in web.items if web.single[m.code].status != "site_unreachable"]
+    assert robots_requests(web.sim, since) == Counter(dict.fromkeys(reached, 1))  # nothing crawled twice
+    assert sorted(summary["codes"]) == sorted(m.code for m in web.items)
+
+
+def test_enqueue_skips_what_the_store_has_finished(redis_server: RedisServer, tmp_path: Path) -> None:  # noqa: F811
+    """After a lost Redis (no persistence), enqueueing again only queues what the store has not finished."""
+    items = [Municipality(f"01{i:02d}", f"K{i}", "01", "Län", f"http://127.0.0.1:9/{i}") for i in range(3)]
+    db = str(tmp_path / "dist.sqlite")
+    run_id, _ = distributed.enqueue_run(redis_server.url, db, items, 2026, CONFIG)
+    store = Store.open(db)
+    for m in items[:2]:
+        store.finish_municipality(run_id, m.code, status="found", reason="x", requests=1, requests_to_first_hit=1,
+                                  found_via="link", bytes_downloaded=0, robots_blocked=[], detail={})
+    store.close()
+    client = distributed.connect(redis_server.url)
+    client.flushall()  # Redis lost everything
+    client.close()
+    assert distributed.enqueue_run(redis_server.url, db, items, 2026, CONFIG) == (run_id, 1)  # same run, resumed
+    assert distributed.status(redis_server.url, run_id).pending == 1

@@ -38,6 +38,7 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -515,8 +516,8 @@ def worker(redis_url: str, db_url: str, *, max_idle_s: float = 60.0, worker_id: 
                     continue
                 ok = _crawl_child(redis_url, db_url, run_id, worker_id, max_attempts, overrides or {}, prefix,
                                   logs, Path(tmp), heartbeat, summary)
-                _retrying("reconcile", lambda rid=run_id: _reconcile(client, keys, db_url, rid, worker_id,
-                                                                     summary), outage_s=redis_outage_s)
+                _retrying("reconcile", partial(_reconcile, client, keys, db_url, run_id, worker_id, summary),
+                          outage_s=redis_outage_s)
                 failures_in_a_row = 0 if ok else failures_in_a_row + 1
                 if failures_in_a_row >= 3:
                     raise CrawlError(f"worker {worker_id}: the crawl child failed 3 times in a row; see the "

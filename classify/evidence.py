@@ -7,6 +7,7 @@ model's positive word coefficients of its stems. The best sentence wins; ties go
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -15,6 +16,11 @@ from classify.features import TASK_SIGNALS, StemAnalyzer, signal_hits, split_sen
 # A pattern hit outweighs any plausible sum of word coefficients from a short sentence.
 SIGNAL_WEIGHT = 3.0
 MAX_QUOTE = 300
+# Sentences longer than this many content tokens are damped by sqrt(length / this).
+LONG_SENTENCE_TOKENS = 12
+# The title (first few lines) is the best evidence that a document is a programme.
+TITLE_SENTENCES = 4
+TITLE_BONUS = 3.0
 # Sentences beyond this many characters of a page are not scanned (40-page PDFs at predict time).
 MAX_SCAN_CHARS = 60_000
 
@@ -46,11 +52,18 @@ def _units(text: str, pages: Sequence[str] | None) -> list[tuple[str, int | None
 
 
 def score_sentence(
-    label: str, sentence: str, word_weights: Mapping[str, float], analyzer: StemAnalyzer
+    label: str, sentence: str, word_weights: Mapping[str, float], analyzer: StemAnalyzer, position: int = 0
 ) -> float:
+    """Signal hits (weighted) plus the positive word coefficients, damped for long sentences (a table of
+    contents run together is not a good quote); for is_program the title lines come first."""
     hits = signal_hits(sentence, EVIDENCE_SIGNALS.get(label, ()))
-    words = sum(max(0.0, word_weights.get(t, 0.0)) for t in set(analyzer(sentence)))
-    return SIGNAL_WEIGHT * hits + words
+    tokens = analyzer(sentence)
+    words = sum(max(0.0, word_weights.get(t, 0.0)) for t in set(tokens))
+    length_damping = max(1.0, math.sqrt(len(tokens) / LONG_SENTENCE_TOKENS))
+    score = (SIGNAL_WEIGHT * min(hits, 2) + words) / length_damping
+    if label == "is_program" and hits and position < TITLE_SENTENCES:
+        score += TITLE_BONUS
+    return score
 
 
 def find_evidence(
@@ -63,8 +76,8 @@ def find_evidence(
     """The best-supporting sentence for ``label``, or None if no sentence supports it at all."""
     analyzer = analyzer or StemAnalyzer()
     best: tuple[float, str, int | None] | None = None
-    for sentence, page in _units(text, pages):
-        score = score_sentence(label, sentence, word_weights, analyzer)
+    for position, (sentence, page) in enumerate(_units(text, pages)):
+        score = score_sentence(label, sentence, word_weights, analyzer, position)
         if score > 0 and (best is None or score > best[0]):
             best = (score, sentence, page)
     if best is None:

@@ -90,6 +90,11 @@ def _title(
             "{t} {k} {p}",
         ]
     )
+    if end and end - start >= 8 and rng.random() < 0.4:  # long horizons are named by the end year
+        text = rng.choice(["{t} {e}", "{t} {k} {e}", "{kg} {tl} {e}"]).format(
+            t=term.word, tl=term.word.lower(), k=kommun, kg=f"{genitive(m.name)} kommuns", e=end
+        )
+        return [text], text
     slogan = expand(rng, rng.choice(SLOGANS), {"kommun": m.name})
     text = pattern.format(
         t=term.word, tl=term.word.lower(), k=kommun, kg=f"{genitive(m.name)} kommuns", p=period, s=slogan

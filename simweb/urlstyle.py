@@ -85,10 +85,12 @@ def doc_path(
         return f"/download/18.{hexid(rng, 22)}/{last_modified_ms}/{quote(filename)}"
     slug = slug_hyphen(stem, oe) or "dokument"
     if platform == "epi":
+        # 10 % of Episerver file links end in ".pdf/download" (a download handler after the file name)
+        suffix = "/download" if rng.random() < 0.1 else ""
         if rng.random() < 0.5:
             tree = "/".join(slug_hyphen(s, oe) for s in page_segs) or "dokument"
-            return f"{cdn_prefix}/globalassets/{tree}/{slug}.{ext}"
-        return f"{cdn_prefix}/contentassets/{hexid(rng, 32)}/{slug}.{ext}"
+            return f"{cdn_prefix}/globalassets/{tree}/{slug}.{ext}{suffix}"
+        return f"{cdn_prefix}/contentassets/{hexid(rng, 32)}/{slug}.{ext}{suffix}"
     if platform == "wp":
         year = str(last_modified_ms // 31_556_952_000 + 1970)
         return f"/wp-content/uploads/{year}/{rng.randint(1, 12):02d}/{slug}.{ext}"

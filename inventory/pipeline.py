@@ -67,22 +67,26 @@ def crawl_stage(store: Store, run_id: int, items: Sequence[Municipality], *, db_
 
 
 # -- extract --------------------------------------------------------------------------------
-def extract_stage(store: Store, run_id: int) -> StageReport:
-    from classify.extract import EXTRACTOR_VERSION, extract_bytes
+def extract_stage(store: Store, run_id: int, *, workers: int = 2) -> StageReport:
+    from classify.extract import EXTRACTOR_VERSION, ExtractItem, extract_many
 
     started = time.monotonic()
     counts = {"extracted": 0, "cached": 0, "failed": 0}
-    seen: set[str] = set()
+    todo: dict[str, dict[str, Any]] = {}
     for cand in store.candidates(run_id):
         sha = cand["sha256"]
-        if sha in seen:
+        if sha in todo:
             continue
-        seen.add(sha)
         if store.extraction(sha, EXTRACTOR_VERSION) is not None:
             counts["cached"] += 1
+            todo[sha] = {}  # seen; nothing to do
             continue
-        ext = extract_bytes(store.blob(sha), content_type=cand["content_type"], filename=cand["filename"],
-                            url=cand["final_url"] or cand["url"])
+        todo[sha] = cand
+    # A generator, so only the documents in flight are held in memory; extract_many runs each in a
+    # killable worker process with a time limit, so one bad document never stops the others.
+    items = (ExtractItem(sha, store.blob(sha), cand["content_type"], cand["filename"],
+                         cand["final_url"] or cand["url"]) for sha, cand in todo.items() if cand)
+    for sha, ext in extract_many(items, workers=workers):
         meta = {k: v for k, v in dataclasses.asdict(ext).items() if k not in ("pages", "text", "error")}
         store.save_extraction(sha, EXTRACTOR_VERSION, kind=ext.kind, title=ext.title, text=ext.text,
                               pages=list(ext.pages), meta=meta, needs_ocr=ext.needs_ocr,
@@ -90,7 +94,7 @@ def extract_stage(store: Store, run_id: int) -> StageReport:
                               error_message=ext.error.message if ext.error else None)
         counts["failed" if ext.error else "extracted"] += 1
         if ext.error:
-            log.warning("extraction failed for %s (%s): %s", cand["url"], ext.error.code, ext.error.message)
+            log.warning("extraction failed for %s (%s): %s", todo[sha]["url"], ext.error.code, ext.error.message)
     return StageReport("extract", time.monotonic() - started, counts)
 
 

@@ -42,10 +42,12 @@ class Links:
         return f'<a href="{e(self.href(path))}"{c}>{e(text)}</a>'
 
 
-def size_label(n: int, sitevision: bool) -> str:
+def size_label(n: int, sitevision: bool, ext: str = "pdf") -> str:
+    """'Pdf, 4.5 MB' (Sitevision file portlet) or '(pdf, 621 kB)' elsewhere."""
     if sitevision:
-        return f"Pdf, {n / 1_000_000:.1f} MB" if n > 1_000_000 else f"Pdf, {max(1, n // 1000)} kB"
-    return f"(pdf, {max(1, n // 1000)} kB)"
+        size = f"{n / 1_000_000:.1f} MB" if n > 1_000_000 else f"{max(1, n // 1000)} kB"
+        return f"{ext.capitalize()}, {size}"
+    return f"({ext}, {max(1, n // 1000)} kB)"
 
 
 def filler(rng: random.Random, kommun: str, topic: str, n: int) -> str:

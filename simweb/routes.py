@@ -245,13 +245,26 @@ class SiteRuntime:
                 '<ul class="children">' + "".join(f"<li>{links.a(k['path'], k['title'])}</li>" for k in kids) + "</ul>"
             )
         items = []
+        # the label shows a brochure-like size (x97): real programmes are MB-sized, our files are a few kB
         for did in page["docs"]:
             d = self.docs[did]
             href = d["path"] if d["host"] == host else self.origin(d["host"]) + d["path"]
-            items.append((links.href(href), d["link_text"], R.size_label(len(self.doc_bytes(d)) * 97, self.sv)))
+            items.append(
+                (
+                    links.href(href),
+                    d["link_text"],
+                    R.size_label(len(self.doc_bytes(d)) * 97, self.sv, "docx" if d["kind"] == "docx" else "pdf"),
+                )
+            )
         for did, alt in page.get("alt_links", []):
             d = self.docs[did]
-            items.append((alt, d["link_text"], R.size_label(len(self.doc_bytes(d)) * 97, self.sv)))
+            items.append(
+                (
+                    alt,
+                    d["link_text"],
+                    R.size_label(len(self.doc_bytes(d)) * 97, self.sv, "docx" if d["kind"] == "docx" else "pdf"),
+                )
+            )
         parts.append(R.doc_block(items))
         if page["json_docs"]:
             files = [

@@ -26,6 +26,7 @@ sys.path.insert(0, str(ROOT))
 from classify.evaluate import confusion  # noqa: E402
 from classify.features import signal_counts  # noqa: E402
 from classify.model import LABELS, DocInput, load_model  # noqa: E402
+from classify.select import other_municipality  # noqa: E402
 from simweb.generate import generate  # noqa: E402
 
 
@@ -50,6 +51,7 @@ def collect(web: Path) -> list[dict[str, Any]]:
             traits = prog["traits"] if prog else {}
             rows.append({
                 "id": f"{code}:{doc['id']}",
+                "municipality": site.get("name"),
                 "text": doc["text"],
                 "decoy_class": klass,
                 "status": prog.get("status") if prog else None,
@@ -81,6 +83,16 @@ def run(sites: int, seed: int) -> dict[str, Any]:
     # Neighbours' programmes are programmes, of another municipality: choose_program (classify.select)
     # rejects them by name, the classifier cannot. They and separate action plans are not scored here.
     unscored = {"neighbour_programme", "action_plan"}
+    # The selection step's neighbour check (classify.select.other_municipality) on the same documents.
+    neighbour_check = {
+        "neighbour_programmes_detected": sum(
+            1 for r in rows if r["decoy_class"] == "neighbour_programme"
+            and other_municipality(r["text"], r["municipality"] or "")),
+        "neighbour_programmes": sum(1 for r in rows if r["decoy_class"] == "neighbour_programme"),
+        "own_programmes_flagged": sum(
+            1 for r in rows if r["is_program"] and other_municipality(r["text"], r["municipality"] or "")),
+        "own_programmes": sum(1 for r in rows if r["is_program"]),
+    }
     all_rows, all_preds = rows, preds
     keep = [i for i, r in enumerate(rows) if r["decoy_class"] not in unscored]
     rows = [all_rows[i] for i in keep]
@@ -102,6 +114,7 @@ def run(sites: int, seed: int) -> dict[str, Any]:
                   for label in ("is_program", *LABELS)},
         "baseline_keyword_title": {"is_program": confusion(gold, [keyword_baseline(r["text"]) for r in rows])},
         "baseline_majority": {"is_program": confusion(gold, [False] * len(rows))},
+        "select_other_municipality": neighbour_check,
     }
     progs = [(r, p) for r, p in zip(rows, preds, strict=True) if r["is_program"]]
     report["model"]["tags_on_true_programmes"] = {

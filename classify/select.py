@@ -17,10 +17,13 @@ with one explained ``Decision`` per candidate out. The rules, in order:
 
 from __future__ import annotations
 
+import csv
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cache
 
+from classify.features import DATA_DIR, HEAD_CHARS
 from classify.model import Prediction
 
 ROLES = ("program", "action_plan", "older_version", "draft", "not_program", "expired", "other_municipality",
@@ -78,6 +81,47 @@ class Selection:
     chosen: Candidate | None
     in_force: bool | None
     decisions: list[Decision] = field(default_factory=list)
+
+
+# How far into the text the body check looks when the title area names no municipality.
+BODY_CHARS = 3000
+# Municipal names whose form before "kommun" is not name (+ s).
+_IRREGULAR_FORMS: dict[str, tuple[str, ...]] = {"Falun": ("Falu",)}
+
+
+@cache
+def _name_forms() -> tuple[dict[str, str], re.Pattern[str]]:
+    """form -> municipality name, and one case-sensitive pattern finding the forms as whole words."""
+    forms: dict[str, str] = {}
+    with (DATA_DIR / "municipalities.csv").open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            name = row["name"].strip()
+            for form in (name, *_IRREGULAR_FORMS.get(name, ())):
+                forms[form] = name
+    alternation = "|".join(re.escape(f) for f in sorted(forms, key=lambda f: (-len(f), f)))
+    return forms, re.compile(rf"(?<![\w-])({alternation})s?(?![\w-])")
+
+
+def other_municipality(text: str, municipality: str, title: str | None = None) -> str | None:
+    """The other municipality a document's title area names, or None.
+
+    None when the title area (``title`` plus the first lines of ``text``) names ``municipality`` itself
+    or no municipality at all; a neighbour's programme on this site ("Näringslivsstrategi Knivstas
+    kommun 2020-2030" found on Uppsala's site) returns "Knivsta". For ``Candidate.mentions_other_municipality``.
+    """
+    forms, rx = _name_forms()
+    own = municipality.strip()
+    area = f"{title or ''}\n{text[:HEAD_CHARS]}"
+    found = [forms[m.group(1)] for m in rx.finditer(area)]
+    if found:
+        return None if own in found else found[0]
+    # No name in the title area: the body decides when it names one other municipality repeatedly
+    # and never this one.
+    body = [forms[m.group(1)] for m in rx.finditer(text[:BODY_CHARS])]
+    if not body or own in body:
+        return None
+    top = max(set(body), key=lambda n: (body.count(n), n))
+    return top if body.count(top) >= 2 else None
 
 
 def _label(c: Candidate) -> str:

@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 
 from classify.model import Prediction
-from classify.select import Candidate, choose_program, timing
+from classify.select import Candidate, choose_program, other_municipality, timing
 
 
 def pred(is_program: bool = True, p: float = 0.9) -> Prediction:
@@ -108,3 +108,33 @@ def test_timing_and_validation() -> None:
         cand("a", "x", found_via="carrier pigeon")
     with pytest.raises(ValueError, match="valid_from 2020 > valid_to 2010"):
         cand("a", "x", valid_from=2020, valid_to=2010)
+
+
+@pytest.mark.parametrize(
+    ("text", "municipality", "expected"),
+    [
+        ("Näringslivsstrategi Knivstas kommun 2020-2030", "Uppsala", "Knivsta"),
+        ("Näringslivsstrategi Knivstas kommun 2020-2030", "Knivsta", None),
+        ("Lokalt tillväxtprogram för Falu kommun", "Falun", None),
+        ("Lokalt tillväxtprogram för Falu kommun", "Borlänge", "Falun"),
+        ("Näringslivsprogram för Marks kommun", "Markaryd", "Mark"),
+        ("Näringslivsprogram för Markaryds kommun", "Mark", "Markaryd"),
+        ("Näringslivsstrategi 2023-2026", "Mora", None),  # no name at all
+        ("Upplands-Bro kommuns näringslivsstrategi", "Upplands Väsby", "Upplands-Bro"),
+        ("Kommunen ska vara en plats att vara på", "Mora", None),  # 'vara' the verb
+    ],
+)
+def test_other_municipality(text: str, municipality: str, expected: str | None) -> None:
+    assert other_municipality(text, municipality) == expected
+
+
+def test_other_municipality_reads_the_title_too() -> None:
+    assert other_municipality("Inledning", "Uppsala", title="Näringslivsprogram för Knivsta") == "Knivsta"
+
+
+def test_other_municipality_from_the_body_when_the_title_names_none() -> None:
+    body = "Näringslivsprogram – Modet att växa\nDokumenttyp Program\nI Heby finns 300 företag. Heby ska växa."
+    assert other_municipality(body, "Uppsala") == "Heby"
+    assert other_municipality(body, "Heby") is None
+    once = "Näringslivsprogram\n" + "Text om företagen här. " * 30 + "Vi samarbetar med Heby."
+    assert other_municipality(once, "Uppsala") is None  # one passing mention is not enough

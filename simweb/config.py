@@ -67,6 +67,7 @@ class SimConfig:
     combined_programme: float = 0.10
     separate_action_plan: float = 0.25
     draft_of_next: float = 0.08
+    legacy_hub: float = 0.15  # an old-generation hub listing the expired programme (with an old version)
     # formats of programme documents (the HTML share comes from scenario P3)
     scanned_share: float = 0.05
     docx_share: float = 0.04
@@ -139,6 +140,7 @@ class SimConfig:
             "combined_programme",
             "separate_action_plan",
             "draft_of_next",
+            "legacy_hub",
             "scanned_share",
             "docx_share",
             "header_table",

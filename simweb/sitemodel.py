@@ -472,6 +472,16 @@ class SiteBuilder:
                 plans.append(self._action_plan(prog, hub))
         if scen == "P8" and self.sub == "none":
             hub["kind"] = "page"
+        old_docs = [r["doc_id"] for r in records if r["status"] == "expired" and "doc_id" in r]
+        if old_docs and rng.random() < cfg.legacy_hub:
+            # a hub left over from the previous site generation keeps listing the old programme (Ronneby)
+            legacy = self.add_page(
+                self.governance,
+                rng.choice(["Äldre styrdokument", "Styrdokument (arkiv)", "Upphävda styrdokument"]),
+                "hub",
+            )
+            legacy["docs"].extend(old_docs)
+            self.legacy_hub = legacy
         self.placed_pages = placed_pages
         return records, plans
 

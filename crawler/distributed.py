@@ -152,6 +152,12 @@ def _event(client: Any, keys: Keys, kind: str, **fields: Any) -> None:
                 maxlen=EVENTS_MAXLEN, approximate=True)
 
 
+def run_fingerprint(run: dict[str, Any]) -> str:
+    """Identifies a run across stores: run ids restart at 1 in every database, so two stores sharing
+    one Redis queue prefix would otherwise mix their runs' jobs."""
+    return f"{run['started_at']}|{run['input_digest']}"
+
+
 # -- enqueue ----------------------------------------------------------------------------------------
 def enqueue(redis_url: str, run_id: int, municipalities: Sequence[Municipality], db_url: str,
             config: CrawlConfig, *, prefix: str = PREFIX) -> int:
@@ -163,8 +169,10 @@ def enqueue(redis_url: str, run_id: int, municipalities: Sequence[Municipality],
     keys = Keys(prefix)
     store = Store.open(db_url)
     try:
-        if store.run(run_id) is None:
+        run = store.run(run_id)
+        if run is None:
             raise UsageError(f"run {run_id} does not exist in {db_url}; create it first (see enqueue_run)")
+        fingerprint = run_fingerprint(run)
         store.upsert_municipalities(municipalities)
         todo = [m.code for m in municipalities if not store.municipality_finished(run_id, m.code)]
     finally:
@@ -172,6 +180,10 @@ def enqueue(redis_url: str, run_id: int, municipalities: Sequence[Municipality],
     client = connect(redis_url)
     try:
         push = client.register_script(ENQUEUE_SCRIPT)
+        client.set(keys.run(run_id, "fingerprint"), fingerprint, nx=True)
+        if client.get(keys.run(run_id, "fingerprint")).decode() != fingerprint:
+            raise UsageError(f"run {run_id} in the Redis queue '{prefix}' belongs to another store; give each "
+                             "store its own queue prefix (--queue)")
         client.set(keys.run(run_id, "config"), json.dumps(config.to_dict(), sort_keys=True))
         client.zadd(keys.runs, {str(run_id): run_id})
         added = 0
@@ -378,6 +390,12 @@ def _child_main(args: argparse.Namespace) -> int:
         return 2
     config = CrawlConfig.from_dict({**json.loads(raw_config), **json.loads(args.overrides)})
     store = Store.open(args.db)
+    run = store.run(args.run_id)
+    fingerprint = client.get(keys.run(args.run_id, "fingerprint"))
+    if run is None or fingerprint is None or fingerprint.decode() != run_fingerprint(run):
+        print(f"run {args.run_id} of the Redis queue '{args.prefix}' is not run {args.run_id} of {args.db}: "
+              "the worker's --db must be the store the run was enqueued from", file=sys.stderr)
+        return 2
     source = JobSource(client, keys, store, args.run_id, args.worker_id, args.max_attempts)
     recorder = AckingRecorder(store, args.run_id, source)
     settings = scrapy_settings(config)
@@ -414,7 +432,8 @@ class WorkerSummary:
     child_runs: int = 0
     child_failures: int = 0
     wall_s: float = 0.0
-    peak_rss_mb: float = 0.0  # the largest crawl child (the worker itself is small)
+    peak_rss_mb: float = 0.0  # the largest crawl child (where the memory goes)
+    worker_rss_mb: float = 0.0  # the worker process itself (queue, heartbeat, store check)
     stopped: str = ""
 
     def line(self) -> str:
@@ -528,6 +547,7 @@ def worker(redis_url: str, db_url: str, *, max_idle_s: float = 60.0, worker_id: 
             _deregister(client, keys, worker_id)
             client.close()
             summary.wall_s = round(time.monotonic() - started, 3)
+            summary.worker_rss_mb = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     return summary
 
 
@@ -648,13 +668,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--summary", type=Path, default=None)
     parser.add_argument("--log", type=Path, default=None)
     parser.add_argument("--parent-pid", type=int, default=0)
+    parser.add_argument("--log-dir", type=Path, default=None)
     args = parser.parse_args(argv)
     if args.child:
         return _child_main(args)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     result = worker(args.redis, args.db, max_idle_s=args.max_idle, worker_id=args.worker_id,
                     heartbeat_ttl_s=args.heartbeat_ttl, max_attempts=args.max_attempts,
-                    overrides=json.loads(args.overrides), prefix=args.prefix)
+                    overrides=json.loads(args.overrides), prefix=args.prefix, log_dir=args.log_dir)
     if args.summary is not None:
         args.summary.write_text(json.dumps(result.to_json()), encoding="utf-8")
     print(result.line())

@@ -220,14 +220,21 @@ class ProgramModel:
     def predict(self, docs: Sequence[DocInput]) -> list[Prediction]:
         return [self._predict_one(doc) for doc in docs]
 
-    def probabilities(self, text: str) -> dict[str, Any]:
+    def probabilities(self, text: str, title: str | None = None) -> dict[str, Any]:
         """Per task: calibrated P(is_program), P(tag | programme), the type distribution, and for
-        binary tasks the margin from the decision boundary (``margin:TASK``)."""
+        binary tasks the margin from the decision boundary (``margin:TASK``).
+
+        ``title`` (the extracted document title, when known) is put in front of the text for the type,
+        which is read from the document's own title."""
         capped = cap_text(text)
         counts = signal_counts(capped)
+        titled = f"{title}\n{capped}" if title and not capped.lstrip().startswith(title) else capped
         out: dict[str, Any] = {}
         for name, task in self.tasks.items():
-            x = task.features(capped, counts, self._analyzer)
+            if name == "program_type" and titled is not capped:
+                x = task.features(titled, signal_counts(titled), self._analyzer)
+            else:
+                x = task.features(capped, counts, self._analyzer)
             p = task.probability(x)
             if name == "program_type":
                 out[name] = dict(zip(task.classes, (float(v) for v in p), strict=True))
@@ -240,7 +247,7 @@ class ProgramModel:
         from classify.metadata import find_draft_marker, find_period  # owned by the extraction helper
 
         text = doc.text or ""
-        probs = self.probabilities(text)
+        probs = self.probabilities(text, doc.title)
         p_prog = probs["is_program"]
         reasons: list[str] = []
         # Drafts and consultation versions are not programmes (corpus README). A draft marker heading

@@ -225,3 +225,11 @@ def test_train_cli_writes_the_artefact(tmp_path: Path, capsys: pytest.CaptureFix
     assert json.loads((out / "metrics.json").read_text())["training_data_sha256"] == digest
     assert "wrote" in capsys.readouterr().out
     assert main(["--corpus", str(tmp_path / "missing.jsonl"), "--out", str(out), "--no-cv"]) == 2
+
+
+def test_title_steers_the_programme_type(model: ProgramModel) -> None:
+    body = "Meny Sök Kontakt " * 30 + "\nAntagen av kommunfullmäktige. Programmet ska stärka företagen."
+    plain = model.probabilities(body)["program_type"]["tillvaxt"]
+    titled = model.probabilities(body, title="Tillväxtprogram för Mora kommun 2020-2024")["program_type"]
+    assert titled["tillvaxt"] > plain
+    assert max(titled, key=lambda k: titled[k]) == "tillvaxt"

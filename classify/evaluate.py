@@ -66,6 +66,34 @@ def _evidence_agreement(records: Sequence[dict[str, Any]], preds: Sequence[Predi
     return {"agreement": round(hits / total, 4) if total else 0.0, "n": total}
 
 
+def _review_report(records: Sequence[dict[str, Any]], preds: Sequence[Prediction]) -> dict[str, Any]:
+    """How many wrong documents (any binary label wrong) the review flag catches, and at what cost."""
+    wrong = [any(bool(r[label]) != bool(getattr(p, label)) for label in BINARY)
+             for r, p in zip(records, preds, strict=True)]
+    flagged = [p.needs_review for p in preds]
+    caught = sum(1 for w, f in zip(wrong, flagged, strict=True) if w and f)
+    return {"wrong_documents": sum(wrong), "wrong_and_flagged": caught,
+            "flagged": sum(flagged),
+            "share_of_errors_flagged": round(caught / sum(wrong), 4) if any(wrong) else 0.0}
+
+
+def _calibration(records: Sequence[dict[str, Any]], preds: Sequence[Prediction], bins: int = 5) -> dict:
+    """Brier score and expected calibration error of P(is_program)."""
+    pairs = [(float(p.confidence.get("is_program", 0.0)), float(bool(r["is_program"])))
+             for r, p in zip(records, preds, strict=True)]
+    if not pairs:
+        return {"brier": 0.0, "ece": 0.0}
+    brier = sum((p - y) ** 2 for p, y in pairs) / len(pairs)
+    ece = 0.0
+    for b in range(bins):
+        lo, hi = b / bins, (b + 1) / bins
+        inside = [(p, y) for p, y in pairs if lo <= p < hi or (b == bins - 1 and p == 1.0)]
+        if inside:
+            gap = abs(sum(p for p, _ in inside) / len(inside) - sum(y for _, y in inside) / len(inside))
+            ece += gap * len(inside) / len(pairs)
+    return {"brier": round(brier, 4), "ece": round(ece, 4)}
+
+
 def _overlap(a: str, b: str) -> float:
     wa, wb = set(a.split()), set(b.split())
     return len(wa & wb) / max(1, min(len(wa), len(wb)))
@@ -98,6 +126,8 @@ def score(records: Sequence[dict[str, Any]], preds: Sequence[Prediction]) -> dic
                 / max(1, len(pairs)), 4),
             "evidence": _evidence_agreement(rs, ps),
             "needs_review": sum(1 for p in ps if p.needs_review),
+            "review": _review_report(rs, ps),
+            "calibration": _calibration(rs, ps),
         }
     return out
 
@@ -201,4 +231,8 @@ def format_table(report: dict) -> str:
         ev = sub["evidence"]
         lines.append(f"  evidence agrees with the labeller's quote: {ev['agreement']:.3f} (n={ev['n']}); "
                      f"needs_review: {sub['needs_review']}")
+        if "review" in sub:
+            rv, cal = sub["review"], sub["calibration"]
+            lines.append(f"  review flags {rv['wrong_and_flagged']} of {rv['wrong_documents']} wrong documents; "
+                         f"P(is_program) Brier {cal['brier']:.3f}, ECE {cal['ece']:.3f}")
     return "\n".join(lines)

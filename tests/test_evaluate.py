@@ -47,6 +47,11 @@ def test_evaluate_reports_all_and_unambiguous(model: ProgramModel) -> None:
     for label in ("is_program", *LABELS):
         assert label in table
     assert "unambiguous documents (n=" in table
+    cal = report["all"]["calibration"]
+    assert 0.0 <= cal["brier"] <= 1.0 and 0.0 <= cal["ece"] <= 1.0
+    rv = report["all"]["review"]
+    assert rv["wrong_and_flagged"] <= min(rv["wrong_documents"], rv["flagged"])
+    assert "review flags" in table
     flat = flat_scores(report)
     assert "all.is_program.f1" in flat and "unambiguous.program_type.accuracy" in flat
 

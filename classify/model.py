@@ -9,7 +9,6 @@ exported model scores exactly like the fitted pipeline.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 from collections import Counter
@@ -129,6 +128,8 @@ class LinearTask:
         coef = np.asarray(d["coef"], dtype=float)
         if coef.ndim != 2 or coef.shape[1] != len(vocab_list) + len(d["specs"]):
             raise ModelError(f"task {name}: coefficient shape {coef.shape} does not fit its features")
+        if len(d["idf"]) != len(vocab_list) or len(d["intercept"]) != coef.shape[0]:
+            raise ModelError(f"task {name}: idf or intercept length does not fit the vocabulary/coefficients")
         cal = d.get("calibration")
         return cls(
             name=name,
@@ -207,7 +208,7 @@ class ProgramModel:
         missing = {"is_program", "program_type", *LABELS} - set(self.tasks)
         if missing:
             raise ModelError(f"model artefact lacks tasks: {sorted(missing)}")
-        self.version: str = str(payload["version"])
+        self.version: str = str(payload.get("version", "unversioned"))
         self.payload = payload
         self._analyzer = StemAnalyzer()
         self._word_weights = {
@@ -322,10 +323,6 @@ def load_model(path: Path | None = None) -> ProgramModel:
     if not isinstance(payload, dict):
         raise ModelError(f"model artefact {file} is not a JSON object")
     return ProgramModel(payload)
-
-
-def model_digest(payload: dict[str, Any]) -> str:
-    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 
 # --------------------------------------------------------------------------------------------

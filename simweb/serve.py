@@ -339,9 +339,9 @@ class SimWeb:
             head.append("Connection: close")
         # logged before the bytes go out, so a client that has its response also sees it in the log
         self._log(key, addr, method, target, status, ua, len(body), resp.trap, fault.kind if fault else None)
-        writer.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1", "replace"))
-        if method != "HEAD" and status != 304:
-            writer.write(body)
+        out = ("\r\n".join(head) + "\r\n\r\n").encode("latin-1", "replace")
+        # one write per response: a separate write for the body costs a second send() syscall
+        writer.write(out + body if method != "HEAD" and status != 304 else out)
         await writer.drain()
         return not close
 

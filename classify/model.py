@@ -275,6 +275,11 @@ class ProgramModel:
             confidence[label] = p_prog * p_cond
             if is_prog and probs[f"margin:{label}"] < REVIEW_MARGIN:
                 reasons.append(label)
+        # Yearly activity plans are action plans (corpus README; all annual positives are action-plan
+        # positives in the corpus).
+        if tags["annual_activities"] and not tags["action_plan"]:
+            tags["action_plan"] = True
+            confidence["action_plan"] = max(confidence["action_plan"], confidence["annual_activities"])
         if is_prog:
             confidence["program_type"] = type_dist[program_type or ""]
         evidence: dict[str, Evidence] = {}

@@ -62,6 +62,24 @@ def result_of(db: str, run_id: int) -> Result:
         store.close()
 
 
+def differences(baseline: Result, other: Result, limit: int = 10) -> dict[str, Any]:
+    """Where a distributed run differs from the single process (empty when the same)."""
+    out: dict[str, Any] = {}
+    for code in sorted(set(baseline) | set(other)):
+        a, b = baseline.get(code), other.get(code)
+        if a == b:
+            continue
+        if a is None or b is None:
+            out[code] = "only in one run"
+        else:
+            out[code] = {"status": [a[0], b[0]], "documents_only_single": sorted(a[1] - b[1]),
+                         "documents_only_distributed": sorted(b[1] - a[1]),
+                         "urls_only_single": sorted(a[2] - b[2]), "urls_only_distributed": sorted(b[2] - a[2])}
+        if len(out) >= limit:
+            break
+    return out
+
+
 def fetches(db: str, run_id: int) -> int:
     store = Store.open(db)
     try:
@@ -157,7 +175,8 @@ def main(argv: list[str] | None = None) -> int:
             postgres.stop()
             shutil.rmtree(pg_dir, ignore_errors=True)
     baseline = single.pop("result")
-    same = {n: run.pop("result") == baseline for n, run in runs.items()}
+    results = {n: run.pop("result") for n, run in runs.items()}
+    same = {n: r == baseline for n, r in results.items()}
     one = runs[min(runs)]["wall_s"]
     result = {
         "sites": args.sites,
@@ -167,6 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     detail.update(single_process=single, runs={str(n): run for n, run in runs.items()},
                   same_result_per_count={str(n): v for n, v in same.items()},
+                  differences={str(n): differences(baseline, r) for n, r in results.items()},
                   cpu_utilisation={str(n): round(run["cpu_s"] / (run["wall_s"] * detail["cores"]), 2)
                                    for n, run in runs.items()})
     args.out.parent.mkdir(parents=True, exist_ok=True)

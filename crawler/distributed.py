@@ -364,6 +364,18 @@ def discard_partial_attempt(store: Store, run_id: int, code: str) -> None:
                                                        run_municipalities.c.code == code))
 
 
+def peak_rss_mb() -> float:
+    """This process's own peak resident memory. Not ``ru_maxrss``: Linux carries that across fork and
+    exec, so a small process started by a big one would report the big one's peak."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
 def _die_with_parent(parent_pid: int) -> None:
     """Linux: SIGKILL this process when the worker that started it dies, so no orphan keeps crawling."""
     try:
@@ -413,7 +425,7 @@ def _child_main(args: argparse.Namespace) -> int:
                "requests": sum(int(o["requests"]) for o in spider.outcomes),
                "statuses": [o["status"] for o in spider.outcomes], "fatal": spider.fatal,
                "wall_seconds": round(time.monotonic() - started, 3),
-               "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
+               "peak_rss_mb": peak_rss_mb()}
     args.summary.write_text(json.dumps(summary), encoding="utf-8")
     return 3 if spider.fatal else 0
 
@@ -455,6 +467,14 @@ class _Heartbeat(threading.Thread):
         self.stop_event = threading.Event()
         self.child: subprocess.Popen[bytes] | None = None
         self.fenced = threading.Event()
+        self.reaped = 0
+
+    def register(self) -> None:
+        """Alive key and membership in one transaction, so no reaper ever sees one without the other."""
+        with self.client.pipeline(transaction=True) as pipe:
+            pipe.set(self.keys.worker(self.worker_id, "alive"), self.info, px=self.ttl_ms)
+            pipe.sadd(self.keys.workers, self.worker_id)
+            pipe.execute()
 
     def beat(self) -> None:
         with self.client.pipeline(transaction=True) as pipe:
@@ -469,6 +489,9 @@ class _Heartbeat(threading.Thread):
                 log.error("worker %s was declared dead by another worker; stopping its crawl", self.worker_id)
                 child.kill()
             self.client.sadd(self.keys.workers, self.worker_id)
+        # Reap here too, not only between crawls: a busy worker's crawl child claims the requeued jobs
+        # as soon as a slot frees up, instead of them waiting for some worker to go idle.
+        self.reaped += len(reap(self.client, self.keys))
 
     def run(self) -> None:
         import redis
@@ -511,8 +534,7 @@ def worker(redis_url: str, db_url: str, *, max_idle_s: float = 60.0, worker_id: 
     heartbeat = _Heartbeat(redis_url, keys, worker_id, heartbeat_ttl_s)
 
     def register() -> None:
-        heartbeat.beat()
-        client.sadd(keys.workers, worker_id)
+        heartbeat.register()
         _event(client, keys, "worker_started", worker=worker_id, pid=os.getpid(), host=socket.gethostname())
 
     with tempfile.TemporaryDirectory(prefix="kommunprogram-worker-") as tmp:
@@ -544,10 +566,11 @@ def worker(redis_url: str, db_url: str, *, max_idle_s: float = 60.0, worker_id: 
                 idle_since = time.monotonic()
         finally:
             heartbeat.close()
+            summary.reaped += heartbeat.reaped
             _deregister(client, keys, worker_id)
             client.close()
             summary.wall_s = round(time.monotonic() - started, 3)
-            summary.worker_rss_mb = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+            summary.worker_rss_mb = peak_rss_mb()
     return summary
 
 

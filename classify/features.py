@@ -306,8 +306,8 @@ def _signal_table() -> tuple[Signal, ...]:
                r"turis|budget|leader|\bllu\b|årsredovisning|\bop\b", "head"),
         Signal("agency", r"tillväxtverket|regeringen|\bskr\b|\bskl\b|reglab|myndighet|handelskammar"),
         # -- tags
-        Signal("rus_generic", r"\brus\b|regionala? utvecklingsstrategi\w*|regionalt? utvecklingsprogram\w*|"
-               r"regionala? utvecklingsplan\w*|\brup\b|regionala tillväxtstrategi\w*"),
+        Signal("rus_generic", r"\brus\b|regionala? utvecklingsstrategi\w*|(?:regionens|länets) utvecklingsstrategi\w*|"
+               r"regionalt? utvecklingsprogram\w*|regionala? utvecklingsplan\w*|\brup\b|regionala tillväxtstrategi\w*"),
         Signal("rus_named", rus_names),
         Signal("rus_acronym", rf"\b(?:{acr})\b" if acr else r"(?!x)x", "all", case=True),
         Signal("collab_named", collab_names),

@@ -260,7 +260,7 @@ def write_artefact(corpus: Path, out_dir: Path, *, with_cv: bool = True) -> dict
     payload = train_payload(records)
     # date + training-data digest prefix + model digest prefix: retraining with other code on the same
     # data the same day still gives a new version.
-    model_digest = hashlib.sha256(json.dumps(payload["tasks"], sort_keys=True).encode()).hexdigest()
+    model_digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
     payload["version"] = f"{dt.date.today().isoformat()}+{digest[:8]}.{model_digest[:6]}"
     payload["training_data"] = {"sha256": digest, "documents": len(records), "file": corpus.name}
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -47,7 +47,7 @@ class CrawlConfig:
     use_sitemaps: bool = True
     max_sitemap_urls: int = 5000  # <loc> entries read per site (one sitemap can flood a frontier)
     max_frontier: int = 4000  # links kept per municipality (lowest scores dropped)
-    stop_after_hit: int = 40  # after the first Tier-1 hit, stop when this many requests find nothing new
+    stop_after_hit: int = 25  # after the first Tier-1 hit, stop when this many requests find nothing new
     stop_without_hub: int = 80  # give up when this many requests found no Tier-1/Tier-2 link
     log_level: str = "WARNING"
     log_file: str = ""  # the crawl child's Scrapy log (appended); empty = kept only on failure

@@ -6,7 +6,8 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from urllib.parse import unquote, urlsplit
+from functools import lru_cache
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from crawler.signals import SIGNALS, TIER1_SCORE, Signal
 
@@ -15,6 +16,7 @@ _FOLD = str.maketrans({"å": "a", "ä": "a", "ö": "o", "é": "e", "ü": "u", "�
 _DIGRAPHS = re.compile(r"(?<=[bcdfghjklmnpqrstvwxz])(ae|oe)(?=[bcdfghjklmnpqrstvwxz])")
 
 
+@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Lower-case, NFC, fold å/ä→a and ö→o (and oe/ae between consonants), collapse white space."""
     text = unicodedata.normalize("NFC", text).lower().translate(_FOLD)
@@ -22,10 +24,14 @@ def fold(text: str) -> str:
     return " ".join(text.split())
 
 
+@lru_cache(maxsize=65536)
 def fold_url(url: str) -> str:
     """Fold the decoded path and query of a URL (percent-escapes and '+' decoded first)."""
     parts = urlsplit(url)
-    raw = unquote(parts.path.replace("+", " ")) + ("?" + unquote(parts.query) if parts.query else "")
+    # Query values that are URLs (share links, ReadSpeaker "url=") describe another page, not this one.
+    query = " ".join(f"{k}={v}" for k, v in parse_qsl(parts.query, keep_blank_values=True)
+                     if "://" not in v and not v.startswith("/"))
+    raw = unquote(parts.path.replace("+", " ")) + (f"?{query}" if query else "")
     return fold(raw)
 
 
@@ -58,16 +64,34 @@ def _texts(features: LinkFeatures) -> dict[str, str]:
 def score_link(features: LinkFeatures, signals: Iterable[Signal] = SIGNALS) -> Score:
     """Sum the weights of the signals found; each signal counts once."""
     texts = _texts(features)
+    if signals is SIGNALS:
+        parts = [_place_score(place, text) for place, text in texts.items() if text]
+        return Score(sum(p.value for p in parts), any(p.tier1 for p in parts),
+                     tuple(name for p in parts for name in p.matched))
+    return _score(tuple(signals), texts)
+
+
+def _score(signals: tuple[Signal, ...], texts: dict[str, str]) -> Score:
     total = 0.0
     matched: list[str] = []
     tier1 = False
     for sig in signals:
-        text = texts[sig.place]
+        text = texts.get(sig.place, "")
         if text and sig.pattern.search(text):
             total += sig.weight
             matched.append(sig.name)
             tier1 = tier1 or (sig.tier == 1 and sig.weight > 0)
     return Score(total, tier1, tuple(matched))
+
+
+@lru_cache(maxsize=131072)  # the same anchors, blocks and page contexts recur across a site's pages
+def _place_score(place: str, text: str) -> Score:
+    return _score(_BY_PLACE.get(place, ()), {place: text})
+
+
+_BY_PLACE: dict[str, tuple[Signal, ...]] = {
+    place: tuple(s for s in SIGNALS if s.place == place) for place in {s.place for s in SIGNALS}
+}
 
 
 def score_page(url: str, title: str, headings: str = "") -> Score:

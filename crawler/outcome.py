@@ -2,8 +2,9 @@
 
 | status                  | when                                                                      |
 |-------------------------|---------------------------------------------------------------------------|
-| found                   | at least one Tier-1 candidate was saved                                   |
-| blocked_by_robots       | the home page, or a Tier-1 target link, is disallowed and nothing found   |
+| found                   | at least one Tier-1 candidate was saved (and no better link was disallowed) |
+| blocked_by_robots       | the home page is disallowed, or the best Tier-1 link is, and it outscores   |
+|                         | every candidate saved                                                     |
 | site_unreachable        | no host of the municipality answered (DNS, refused, timeouts)             |
 | blocked_by_server       | the site answered, but mostly 403/429 that never let up                   |
 | not_found_within_budget | the crawl ended (budget, empty frontier, no progress) without a hit       |
@@ -27,6 +28,8 @@ class SiteCounts:
     tier1_candidates: int = 0
     home_robots_blocked: bool = False
     tier1_robots_blocked: int = 0
+    best_blocked_score: float = float("-inf")  # best link score among robots-disallowed Tier-1 links
+    best_candidate_score: float = float("-inf")  # best link score among Tier-1 candidates saved
     server_refusals: int = 0  # 403, 429 (after retries), 401
     errors: Counter[str] = field(default_factory=Counter)  # dns, refused, timeout, dropped, ...
     stop_reason: str = "frontier_exhausted"  # budget_exhausted | frontier_exhausted | no_progress | hit_done
@@ -38,6 +41,8 @@ def decide(c: SiteCounts) -> tuple[str, str]:
     if c.internal_error:
         return "error", c.internal_error
     if c.tier1_candidates:
+        if c.tier1_robots_blocked and c.best_blocked_score > c.best_candidate_score:
+            return "blocked_by_robots", "target_disallowed"
         return "found", c.stop_reason
     if c.home_robots_blocked and c.ok_responses == 0:
         return "blocked_by_robots", "home_disallowed"

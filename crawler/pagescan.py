@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urljoin, urlsplit
 
-from lxml import etree, html
+from lxml import etree
 
 from crawler.urls import is_http
 
@@ -50,6 +50,15 @@ def _text(el: Any) -> str:
     return " ".join(" ".join(el.itertext()).split()) if el is not None else ""
 
 
+def _join(base_url: str, origin: str, href: str) -> str:
+    # Fast path for the common root-relative href; urljoin is the slowest part of reading a page.
+    if href.startswith("/") and not href.startswith("//"):
+        return origin + href
+    if href.startswith(("http://", "https://")):
+        return href
+    return urljoin(base_url, href)
+
+
 def scan_html(body: bytes, url: str, encoding: str | None = None) -> PageScan:
     scan = PageScan()
     if not body.strip():
@@ -61,43 +70,54 @@ def scan_html(body: bytes, url: str, encoding: str | None = None) -> PageScan:
         except UnicodeDecodeError:
             encoding = None  # let lxml read the meta charset
     try:
-        parser = html.HTMLParser(encoding=encoding) if encoding else None
-        root = html.document_fromstring(body, parser=parser, base_url=url)
-    except (etree.ParserError, ValueError):
+        # Plain etree (not lxml.html): no per-element class lookup, which costs a third of the time.
+        root = etree.fromstring(body, etree.HTMLParser(encoding=encoding))
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError):
+        return scan
+    if root is None:
         return scan
     base = root.find(".//base[@href]")
     base_url = urljoin(url, base.get("href")) if base is not None else url
+    parts = urlsplit(base_url)
+    origin = f"{parts.scheme}://{parts.netloc}"
     title = root.find(".//title")
     scan.title = _text(title)
     scan.sitevision = b"sv-portlet" in body or b"AppRegistry" in body or b"sv-layout" in body
+    in_file_block: set[Any] = set()
     heading = ""
-    file_blocks: set[Any] = set()
-    for el in root.iter():
-        tag = el.tag if isinstance(el.tag, str) else ""
-        if tag in HEADINGS:
-            heading = _text(el)[:120]
-            if tag == "h1" and not scan.headings:
-                scan.headings = heading
-        elif tag in ("div", "section", "ul", "nav", "ol", "aside"):
-            cls = f"{el.get('class', '')} {el.get('id', '')} {el.get('aria-label', '')}"
-            if BREADCRUMB.search(cls) and not scan.breadcrumb:
-                scan.breadcrumb = _text(el)[:300]
-            elif FILE_BLOCK_CLASS.search(cls):
-                file_blocks.add(el)
-        elif tag == "a":
+    for el in root.iter("h1", "h2", "h3", "h4", "h5", "a", "form", "div", "section", "ul", "nav", "ol", "aside"):
+        tag = el.tag
+        if tag == "a":
             href = (el.get("href") or "").strip()
             if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
                 continue
-            absolute = urljoin(base_url, href)
-            if not is_http(absolute):
+            absolute = _join(base_url, origin, href)
+            if not absolute.startswith(("http://", "https://")):
                 continue
-            anchor = " ".join(x for x in (_text(el), el.get("title") or "", el.get("download") or "") if x)
-            block = heading
-            if any(parent in file_blocks for parent in el.iterancestors()):
-                block = f"dokument {heading}"
+            anchor = _text(el)
+            extra = el.get("title") or el.get("download")
+            if extra:
+                anchor = f"{anchor} {extra}"
+            block = f"dokument {heading}" if el in in_file_block else heading
             scan.links.append(Link(absolute, anchor[:300], block, "nofollow" in (el.get("rel") or "")))
-        elif tag == "form" and scan.search_template is None:
-            scan.search_template = _search_template(el, base_url)
+        elif tag in HEADINGS:
+            heading = _text(el)[:120]
+            if tag == "h1" and not scan.headings:
+                scan.headings = heading
+        elif tag == "form":
+            if scan.search_template is None:
+                scan.search_template = _search_template(el, base_url)
+        else:
+            attrs = (el.get("class"), el.get("id"), el.get("aria-label"))
+            if not any(attrs):
+                continue
+            cls = " ".join(a for a in attrs if a)
+            if BREADCRUMB.search(cls) and not scan.breadcrumb:
+                scan.breadcrumb = _text(el)[:300]
+            elif FILE_BLOCK_CLASS.search(cls):
+                in_file_block.update(el.iter("a"))
+    if scan.search_template is None and b"/wp-content/" in body:
+        scan.search_template = f"{origin}/?s={{}}"  # WordPress answers /?s= even without a visible form
     scan.links.extend(app_registry_links(body, base_url))
     return scan
 

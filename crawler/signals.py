@@ -35,6 +35,8 @@ TIER1_TERMS = (
     r"naringslivsprogram|naringslivsstrategi|tillvaxtprogram|tillvaxtstrategi|naringslivsplan"
     r"|naringslivspolic|plan.{0,5}for.{0,5}naringslivsutveckling|handlingsplan.{0,5}for.{0,5}naringsliv"
     r"|battre.{0,3}foretagsklimat|tillvaxt.{0,5}och.{0,5}naringslivs"
+    # "Program för hållbar tillväxt", "Policy för näringslivsutveckling", "Strategi för näringsliv och …"
+    r"|(?:program|strategi|plan|policy)\s?for\s?(?:[a-z]+\s?){0,2}(?:naringsliv|tillvaxt)"
 )
 BUSINESS_HUB = (
     r"naringsliv|foretagande|foretagare|foretag.{0,5}och.{0,5}naringsliv|starta.{0,5}och.{0,5}driva"
@@ -55,7 +57,8 @@ DOC_SHAPE = (
 UNLIKELY_SECTION = (
     r"skola|forskola|omsorg|bygglov|avfall|vatten.{0,5}avlopp|kultur|fritid|evenemang|kalender|lediga.{0,3}jobb"
     r"|protokoll|kallelse|anslagstavla|diarium|lattlast|in.english|other.languages|languages|readspeaker"
-    r"|facebook|linkedin|instagram|twitter|youtube|cookie|tillganglighet|personuppgift|kontakt"
+    r"|facebook|linkedin|instagram|twitter|youtube|cookie|tillganglighet|personuppgift|kontakt|lyssna|^dela\b"
+    r"|sharer|share-offsite|rsent"
 )
 NEWS = r"nyhet|/arkiv|ledningsblogg|/news|pressmeddelande|\.5\.[0-9a-f]{6,}"
 DECOY = (
@@ -82,7 +85,7 @@ SIGNALS: tuple[Signal, ...] = (
     _s("document_block", "block", r"dokument|filer|bilagor|relaterade", 15.0, 3),
     _s("context_business", "context", r"naringsliv|tillvaxt|styrdokument|styrande dokument|foretag", 12.0, 3),
     _s("context_target", "context", TIER1_TERMS, 20.0, 3),
-    _s("offsite_marker", "anchor", r"lank.{0,4}till.{0,4}annan.{0,4}webbplats|extern.{0,3}lank", 5.0, 3),
+    _s("offsite_marker", "anchor", r"lank.{0,4}till.{0,4}annan.{0,4}webbplats|extern.{0,3}lank", 20.0, 3),
     _s("brand_host", "host", r"business|naringsliv|invest|foretag", 20.0, 3),
     # Penalties (crawl priority; selection is the classifier's job).
     _s("unlikely_anchor", "anchor", UNLIKELY_SECTION, -45.0, 0),
@@ -94,7 +97,10 @@ SIGNALS: tuple[Signal, ...] = (
 
 # Score thresholds used by the spider.
 TIER1_SCORE = 80.0  # a link at or above this is a direct hit: follow at once and save as candidate
-OFFSITE_MIN_SCORE = 60.0  # an off-site link must reach this (Tier-1 anchor or business anchor + brand host)
+OFFSITE_MIN_SCORE = 60.0  # an off-site link's anchor must reach this (Tier-1 term, or business + marker/brand)
 MIN_FOLLOW_SCORE = -40.0  # below this a link is never fetched
 # Search terms sent to the site's own search (it usually indexes PDF text and finds orphans).
-SEARCH_TERMS: tuple[str, ...] = ("näringslivsprogram", "näringslivsstrategi")
+# Five queries cover the term variants of municipal-web.md §1.3 (site search matches substrings of
+# titles and, often, PDF text).
+SEARCH_TERMS: tuple[str, ...] = ("näringslivsprogram", "näringslivsstrategi", "tillväxt", "näringslivsutveckling",
+                                 "företagsklimat")

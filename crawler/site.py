@@ -69,8 +69,13 @@ class SiteState:
         c = self.counts
         if c.requests >= self.config.budget:
             return "budget_exhausted"
-        if self.first_hit is not None and c.requests - self.last_hit_at >= self.config.stop_after_hit:
-            return "hit_done"
+        if self.first_hit is not None:
+            if c.requests - self.last_hit_at >= self.config.stop_after_hit:
+                return "hit_done"
+            # After a hit only Tier-1/Tier-2 links are worth requests (older versions, action plans).
+            best = self.frontier.best_score()
+            if self.best_first and (best is None or best < HUB_SCORE):
+                return "hit_done"
         if (self.best_first and self.first_hit is None
                 and c.requests - self.last_hub_at >= self.config.stop_without_hub):
             return "no_progress"
@@ -78,7 +83,8 @@ class SiteState:
             return "frontier_exhausted"
         return None
 
-    def note_hit(self, seq: int, route: str) -> None:
+    def note_hit(self, seq: int, route: str, score: float) -> None:
+        self.counts.best_candidate_score = max(self.counts.best_candidate_score, score)
         if self.first_hit is None:
             self.first_hit, self.found_via = seq, route
         self.last_hit_at = self.counts.requests
@@ -91,14 +97,15 @@ class SiteState:
             self.counts.home_robots_blocked = True
         if info.tier1:
             self.counts.tier1_robots_blocked += 1
+            self.counts.best_blocked_score = max(self.counts.best_blocked_score, info.score)
 
     def admit(self, link: Link, scan: PageScan, page_url: str, parent: LinkInfo, route: str) -> bool:
         """Score one link and push it if the host rules allow it. True if it was new."""
         if link.nofollow and not self.best_first:
             return False
         url = canonical_url(link.url)
-        if not is_http(url):
-            return False
+        if self.frontier.seen(url) or not is_http(url):
+            return False  # checked before scoring: most links on a page are menus seen before
         host = hostname(url)
         page_host = hostname(page_url)
         onsite = host in self.hosts
@@ -112,7 +119,10 @@ class SiteState:
                 return False
         elif not (onsite or on_brand):
             # One hop to a business/brand host, only from the municipality's own pages.
-            if hops or score.value < OFFSITE_MIN_SCORE or self.frontier.seen(url):
+            # Judged on the link's words only: an off-site URL is not the municipality's own naming.
+            words = score_link(LinkFeatures(url="", anchor=link.anchor, block=link.block, context=scan.context,
+                                            offsite_host=host))
+            if hops or words.value < OFFSITE_MIN_SCORE or self.frontier.seen(url):
                 return False
             if host not in self.brand_hosts and len(self.brand_hosts) >= MAX_BRAND_HOSTS:
                 return False

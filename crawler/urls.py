@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 # Query parameters that only carry CMS state or tracking; dropping them never changes which page is shown.
@@ -58,6 +59,7 @@ def _is_state_param(name: str) -> bool:
     return low in STATE_PARAMS or any(p.match(name) for p in STATE_PARAM_PATTERNS)
 
 
+@lru_cache(maxsize=65536)  # menus repeat the same hrefs on every page
 def canonical_url(url: str) -> str:
     """Strip fragments, session ids and CMS state parameters; keep identity parameters and path case.
 
@@ -74,6 +76,7 @@ def canonical_url(url: str) -> str:
     return urlunsplit((scheme, netloc, path, urlencode(query, doseq=True), ""))
 
 
+@lru_cache(maxsize=65536)
 def dedupe_key(url: str) -> str:
     """A key under which URL variants that show the same resource collide (sorted query, no trailing slash)."""
     parts = urlsplit(canonical_url(url))

@@ -232,7 +232,7 @@ class ProgramSpider(scrapy.Spider):
             return None, "soft_404"
         sha = None
         page = score_page(response.url, scan.title, scan.headings)
-        if is_direct_hit(page) or (info.tier1 and page.tier1):
+        if info.kind == "page" and (is_direct_hit(page) or (info.tier1 and page.tier1)):
             sha = self._candidate(state, response, info, body, None, ctype, page_hit=True)
         state.admit_all(scan, response.url, info)
         if state.best_first:
@@ -252,7 +252,7 @@ class ProgramSpider(scrapy.Spider):
             anchor_text=info.anchor, route=info.route, link_score=info.score,
             etag=etag or _header(response, "ETag"), last_modified=last_modified or _header(response, "Last-Modified"))
         if tier1:
-            state.note_hit(response.meta["seq"], info.route)
+            state.note_hit(response.meta["seq"], info.route, info.score)
         return digest
 
     # -- shortcuts: site search and sitemaps ------------------------------------------------------

@@ -9,7 +9,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import logging
-import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -103,32 +102,15 @@ def _host(url: str | None) -> str:
     return (urlsplit(url or "").hostname or "").removeprefix("www.")
 
 
-def other_municipality_named(title: str | None, own: str, names: Sequence[str]) -> str | None:
-    """The name of another municipality when the title says "<Name> kommun" / "<Name>s kommun"."""
-    if not title:
-        return None
-    for name in names:
-        if name == own or name in own:
-            continue
-        if re.search(rf"\b{re.escape(name)}s?\s+kommuns?\b", title, flags=re.IGNORECASE):
-            return name
-    return None
-
-
 def classify_stage(store: Store, run_id: int, year: int, *, model_path: Path | None = None,
                    review_threshold: float = 0.75) -> StageReport:
     from classify.extract import EXTRACTOR_VERSION
     from classify.model import DocInput, load_model
-    from classify.select import FOUND_VIA, Candidate, choose_program
+    from classify.select import FOUND_VIA, Candidate, choose_program, other_municipality
 
     started = time.monotonic()
     model = load_model(model_path)
-    from inventory.municipalities import bundled_path, read_municipalities
-
     munis = store.municipalities()
-    # All 290 names, not just this run's: a neighbour's programme is recognised even when the
-    # neighbour is not being inventoried.
-    names = sorted({m.name for m in read_municipalities(bundled_path())} | {m.name for m in munis})
     outcomes = store.crawl_outcomes(run_id)
     counts: dict[str, int] = {}
     predictions: dict[str, dict[str, Any]] = {}
@@ -168,7 +150,7 @@ def classify_stage(store: Store, run_id: int, year: int, *, model_path: Path | N
                 adopted_by=meta.get("adopted_by"), adopted_date=meta.get("adopted_date"),
                 prediction=prediction_from_json(predictions[c["sha256"]]),
                 host_is_municipal=_host(c["final_url"] or c["url"]) in own_hosts,
-                mentions_other_municipality=other_municipality_named(ext["title"], m.name, names)))
+                mentions_other_municipality=other_municipality(ext["text"] or "", m.name, ext["title"])))
         selection = choose_program(selectable, year=year, municipality=m.name)
         row = inventory_row(m, outcomes[m.code], selection, cands, extractions, predictions, year, run_id,
                             review_threshold)

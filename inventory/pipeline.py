@@ -153,7 +153,7 @@ def classify_stage(store: Store, run_id: int, year: int, *, model_path: Path | N
                 mentions_other_municipality=other_municipality(ext["text"] or "", m.name, ext["title"])))
         selection = choose_program(selectable, year=year, municipality=m.name)
         row = inventory_row(m, outcomes[m.code], selection, cands, extractions, predictions, year, run_id,
-                            review_threshold)
+                            review_threshold, shown=shown_document(selection, selectable))
         counts[row["status"]] = counts.get(row["status"], 0) + 1
         rows.append(row)
     store.save_results(run_id, year, rows)
@@ -183,11 +183,25 @@ def final_status(crawl_outcome: dict[str, Any], selection_status: str) -> str:
     return selection_status
 
 
+def shown_document(selection: Any, candidates: Sequence[Any]) -> Any:
+    """The document an inventory row names: the programme, or for draft_only / expired_only the most
+    programme-like draft or expired version, so an analyst sees what was found instead of a blank."""
+    if selection.chosen is not None:
+        return selection.chosen
+    role = {"draft_only": "draft", "expired_only": "expired"}.get(selection.status)
+    if role is None:
+        return None
+    shas = {d.sha256 for d in selection.decisions if d.role in (role, "older_version")}
+    pool = [c for c in candidates if c.sha256 in shas]
+    return max(pool, key=lambda c: (c.prediction.confidence.get("is_program", 0.0), c.valid_to or 0),
+               default=None)
+
+
 def inventory_row(m: Municipality, outcome: dict[str, Any], selection: Any, cands: list[dict[str, Any]],
                   extractions: dict[str, Any], predictions: dict[str, dict[str, Any]], year: int, run_id: int,
-                  review_threshold: float) -> dict[str, Any]:
+                  review_threshold: float, shown: Any = None) -> dict[str, Any]:
     status = final_status(outcome, selection.status)
-    chosen = selection.chosen
+    chosen = shown if shown is not None else selection.chosen
     row: dict[str, Any] = {
         "code": m.code, "name": m.name, "county_code": m.county_code, "county": m.county, "status": status,
         "program_title": None, "program_url": None, "program_type": None, "valid_from": None, "valid_to": None,
@@ -273,7 +287,7 @@ def frames_from_results(rows: list[dict[str, Any]]) -> tuple[Any, Any, Any]:
         "program_url": r.get("program_url"), "found_via": r.get("found_via"),
         "related_urls": " ; ".join(d["url"] for d in r["decisions"]
                                    if d["role"] in ("action_plan", "older_version")),
-    } for r in rows if r.get("program_url")], columns=["code", "name", "program_title", "program_url",
+    } for r in rows if r.get("program_url") and r["status"] == "program_found"], columns=["code", "name", "program_title", "program_url",
                                                        "found_via", "related_urls"])
     return inventory, documents, links
 

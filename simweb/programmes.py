@@ -8,12 +8,14 @@ that year; *expired_extended* means the period ended but a decision extended it 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .reference import Municipality, collaborations_of, counties, genitive, municipalities
 from .wording import (
+    ACTION_PLAN_WORDS,
     DRAFT_MARKERS,
     SLOGANS,
+    SUSTAINABILITY_IN_TITLE,
     TERMS_COMBINED,
     TERMS_PLAIN,
     TERMS_PLAN_POLICY,
@@ -23,6 +25,7 @@ from .wording import (
     expand,
     programme_text,
     slots_for,
+    title_program_type,
 )
 
 
@@ -146,6 +149,17 @@ def _traits(rng: random.Random, term: Term, has_collab: bool) -> Traits:
     )
 
 
+def implied_by_title(traits: Traits, title: str) -> Traits:
+    """The labels a title fixes under the corpus rules: its programme type; sustainability when it names
+    sustainability ("Program för hållbar tillväxt"); an action plan when it is named one."""
+    return replace(
+        traits,
+        program_type=title_program_type(title),
+        sustainability=traits.sustainability or SUSTAINABILITY_IN_TITLE.search(title) is not None,
+        action_plan=traits.action_plan or ACTION_PLAN_WORDS.search(title) is not None,
+    )
+
+
 def make_programme(
     rng: random.Random,
     m: Municipality,
@@ -167,7 +181,7 @@ def make_programme(
     traits = _traits(rng, term, collab is not None)
     rus = rng.choice(county.rus_names) if county and county.rus_names else None
     if rus is None and traits.rus_link:
-        traits = Traits(**{**traits.as_dict(), "rus_link": False})  # type: ignore[arg-type]
+        traits = replace(traits, rus_link=False)
     neighbours = _neighbours(m, rng)
     slots = slots_for(
         rng,
@@ -188,6 +202,7 @@ def make_programme(
     paragraph = None if draft else f"§ {rng.randint(5, 240)}"
     dnr = _diarienummer(rng, adopted_year)
     title_lines, title = _title(rng, term, m, start, end, hyphenate)
+    traits = implied_by_title(traits, title)
     if draft and rng.random() < 0.5:
         title_lines = [f"{marker} – {title_lines[0]}", *title_lines[1:]]
         title = f"{marker} – {title}"

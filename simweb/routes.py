@@ -660,6 +660,8 @@ class Web:
         key = path
         if m["platform"] == "legacy" and "di" in params and role == "main":
             key = f"{path}?di={params['di']}"
+        elif m["platform"] == "wp" and "page_id" in params and role == "main":
+            key = f"{path}?page_id={params['page_id']}"  # WordPress's plain permalinks (/?page_id=N)
         page = site.by_path[role].get(key) or site.by_path[role].get(unquote(key))
         if page is None:
             alias = re.fullmatch(r"/4\.([0-9a-f]+)/12\.[0-9a-f]+\.html", path)

@@ -468,7 +468,9 @@ class SiteBuilder:
             rec["urls"] = [(doc["host"], doc["path"])] + [(doc["host"], a) for a in doc["alt_paths"]]
             rec["doc_id"] = doc["id"]
             records.append(rec)
-            if main and prog.traits.action_plan and rng.random() < cfg.separate_action_plan:
+            # a programme named as an action plan is its own action plan: no "Handlingsplan för handlingsplan"
+            separate = prog.traits.action_plan and not prog.term.names_action_plan
+            if main and separate and rng.random() < cfg.separate_action_plan:
                 plans.append(self._action_plan(prog, hub))
         if scen == "P8" and self.sub == "none":
             hub["kind"] = "page"

@@ -45,38 +45,78 @@ def pick(rng: random.Random, templates: list[str], n: int, slots: dict[str, str]
     return [expand(rng, t, slots) for t in rng.sample(templates, n)]
 
 
+# The corpus labelling rules (shared/corpus/README.md), as data. program_type is read from the
+# document's own title: `naringsliv` = näringslivsprogram/-strategi/-plan, `tillvaxt` =
+# tillväxtprogram/-strategi ("Tillväxt- och näringslivsprogram" counts here), `annat` = every other
+# name (plan, policy, handlingsplan, färdplan, LUP). The name that comes first in the title decides
+# ("Näringslivsstrategi för hållbar tillväxt" is a näringslivsstrategi), ties go to the earlier rule;
+# no match is `annat`.
+PROGRAM_TYPE_RULES: tuple[tuple[str, str], ...] = (
+    (r"tillväxt- och näringslivs", "tillvaxt"),  # named in the README
+    (r"\w+- och näringslivs|för näringsliv och \w+", "annat"),  # business combined with another field
+    (r"tillväxt(?:program|strategi)|(?:program|strategi) för (?:\w+ )?tillväxt", "tillvaxt"),
+    (r"näringslivs(?:program|strategi|plan)\b", "naringsliv"),
+    # a strategy/programme named for the business climate is a business strategy by its own title
+    # (classify.features.TYPE_PATTERNS reads it the same way)
+    (r"\b(?:strategi|program)\w* för (?:\w+ ){0,3}(?:företagsklimat|företagande)", "naringsliv"),
+)
+# "Sustainability is emphasised" when the title names it (README: "in the title or subtitle")
+SUSTAINABILITY_IN_TITLE = re.compile(r"hållbar|agenda 2030|klimat(?:neutral|smart)", re.IGNORECASE)
+# A document named as an action plan is one (README: handlingsplan, aktivitetsplan, genomförandeplan, åtgärdsplan)
+ACTION_PLAN_WORDS = re.compile(r"handlingsplan|aktivitetsplan|genomförandeplan|åtgärdsplan", re.IGNORECASE)
+
+
+def title_program_type(title: str) -> str:
+    """The corpus programme type of a title, by ``PROGRAM_TYPE_RULES``."""
+    low = title.lower()
+    hits = [(m.start(), i, kind) for i, (rx, kind) in enumerate(PROGRAM_TYPE_RULES) if (m := re.search(rx, low))]
+    return min(hits)[2] if hits else "annat"
+
+
 @dataclass(frozen=True)
 class Term:
-    """A programme name: the word in titles, the document type, and the classifier's programme type."""
+    """A programme name: the word in titles and the document type; the labels its name implies."""
 
     word: str
     doctype: str
-    program_type: str  # naringsliv | tillvaxt | annat
+
+    @property
+    def program_type(self) -> str:  # naringsliv | tillvaxt | annat
+        return title_program_type(self.word)
+
+    @property
+    def names_sustainability(self) -> bool:
+        return SUSTAINABILITY_IN_TITLE.search(self.word) is not None
+
+    @property
+    def names_action_plan(self) -> bool:
+        return ACTION_PLAN_WORDS.search(self.word) is not None
 
 
 TERMS_PLAIN = [
-    Term("Näringslivsprogram", "Program", "naringsliv"),
-    Term("Näringslivsstrategi", "Strategi", "naringsliv"),
-    Term("Lokal näringslivsstrategi", "Strategi", "naringsliv"),
-    Term("Strategiskt näringslivsprogram", "Program", "naringsliv"),
-    Term("Reviderad näringslivsstrategi", "Strategi", "naringsliv"),
-    Term("Strategi för ett bättre företagsklimat", "Strategi", "naringsliv"),
-    Term("Tillväxtprogram", "Program", "tillvaxt"),
-    Term("Tillväxtstrategi", "Strategi", "tillvaxt"),
-    Term("Program för hållbar tillväxt", "Program", "tillvaxt"),
+    Term("Näringslivsprogram", "Program"),
+    Term("Näringslivsstrategi", "Strategi"),
+    Term("Lokal näringslivsstrategi", "Strategi"),
+    Term("Strategiskt näringslivsprogram", "Program"),
+    Term("Reviderad näringslivsstrategi", "Strategi"),
+    Term("Strategi för ett bättre företagsklimat", "Strategi"),
+    Term("Tillväxtprogram", "Program"),
+    Term("Tillväxtstrategi", "Strategi"),
+    Term("Program för hållbar tillväxt", "Program"),
+    Term("Näringslivsstrategi för hållbar tillväxt", "Strategi"),
 ]
 TERMS_PLAN_POLICY = [
-    Term("Plan för näringslivsutveckling", "Plan", "naringsliv"),
-    Term("Handlingsplan för näringslivsutveckling", "Plan", "naringsliv"),
-    Term("Näringslivsplan", "Plan", "naringsliv"),
-    Term("Näringslivspolicy", "Policy", "naringsliv"),
-    Term("Policy för näringslivsutveckling", "Policy", "naringsliv"),
+    Term("Plan för näringslivsutveckling", "Plan"),
+    Term("Handlingsplan för näringslivsutveckling", "Plan"),
+    Term("Näringslivsplan", "Plan"),
+    Term("Näringslivspolicy", "Policy"),
+    Term("Policy för näringslivsutveckling", "Policy"),
 ]
 TERMS_COMBINED = [
-    Term("Tillväxt- och näringslivsprogram", "Program", "tillvaxt"),
-    Term("Landsbygds- och näringslivsstrategi", "Strategi", "annat"),
-    Term("Program för näringsliv och arbetsmarknad", "Program", "annat"),
-    Term("Strategi för näringsliv och besöksnäring", "Strategi", "annat"),
+    Term("Tillväxt- och näringslivsprogram", "Program"),
+    Term("Landsbygds- och näringslivsstrategi", "Strategi"),
+    Term("Program för näringsliv och arbetsmarknad", "Program"),
+    Term("Strategi för näringsliv och besöksnäring", "Strategi"),
 ]
 
 DRAFT_MARKERS = ["Förslag", "Utkast", "Remissversion", "Samrådshandling"]
@@ -120,7 +160,7 @@ TRAIT_RUS_TRUE = [
     "[kommun] {bidrar till|ska bidra till} {målen i|genomförandet av} [rus] {genom att|bland annat genom att} {stärka företagsklimatet|arbeta för fler arbetstillfällen|underlätta etableringar}.",
     "{Arbetet|Näringslivsarbetet} {ska ske i linje med|harmonierar med|är kopplat till} den regionala utvecklingsstrategin [rus] som {[region] antagit|tagits fram av [region]}.",
     "{Kopplingen|Koppling} till regionala mål: {programmet|dokumentet} {knyter an till|stödjer} [rus] och dess {prioriteringar|målområden}.",
-    "I [rus] {pekas|lyfts} {kompetensförsörjning|innovation|en hållbar tillväxt} {ut|fram} som {avgörande|central} för [county]. {Detta program|Programmet} {tar avstamp i|följer} {den inriktningen|denna inriktning}.",
+    "I [rus] {pekas|lyfts} {kompetensförsörjning|innovation|digitaliseringen} {ut|fram} som {avgörande|central} för [county]. {Detta program|Programmet} {tar avstamp i|följer} {den inriktningen|denna inriktning}.",
     "{Styrdokumentet|Programmet} {är förankrat i|samspelar med} {den regionala utvecklingsstrategin (RUS)|regionens utvecklingsstrategi}, [rus].",
 ]
 TRAIT_RUS_FALSE = [
@@ -150,11 +190,17 @@ TRAIT_BUSINESS_FALSE = [
     "{Programmet|Strategin} har {tagits fram|utarbetats} av {kommunledningsförvaltningen|näringslivsenheten|kommunens tjänstemän} på uppdrag av kommunstyrelsen.",
     "{Förvaltningen|Kommunledningskontoret} har {sammanställt|utarbetat} {programmet|dokumentet} {utifrån|med utgångspunkt i} {kommunens vision|gällande budget}.",
 ]
-TRAIT_ANNUAL_TRUE = [
-    "{Varje år|Årligen} {tas|upprättas} en {aktivitetsplan|årlig handlingsplan} {med konkreta aktiviteter|som beslutas av kommunstyrelsen}.",
+TRAIT_ANNUAL_TRUE = [  # yearly activities without naming a plan: true whether or not there is an action plan
     "{Återkommande|Årliga} aktiviteter är {näringslivsgalan|företagsbesök|frukostmöten för företagare} och {Företagarnas dag|en mässa|Nyföretagarcentrums kvällar}.",
     "{Under varje år|Varje år} {genomförs|ska genomföras} {minst [num] företagsbesök|ett [num]-tal företagsbesök} {av kommunledningen|av politiker och tjänstemän}.",
     "Aktiviteterna {revideras|uppdateras} {årligen|varje år} {i samband med budgetarbetet|inför varje nytt verksamhetsår}.",
+    "{I|Inom ramen för} {den årliga budgeten|varje års budget} {avsätts|finns} medel för {näringslivsaktiviteter|insatserna} {per verksamhetsår|under verksamhetsåret}.",
+]
+# yearly activities *as a plan*: an "årlig handlingsplan" is also an action plan (corpus README), so
+# these are used only when the programme has one
+TRAIT_ANNUAL_PLAN = [
+    "{Varje år|Årligen} {tas|upprättas} en {aktivitetsplan|årlig handlingsplan} {med konkreta aktiviteter|som beslutas av kommunstyrelsen}.",
+    "{Programmet|Strategin} {konkretiseras|bryts ned} i {årliga aktivitetsplaner|en årlig handlingsplan} {som beslutas av kommunstyrelsen|inför varje verksamhetsår}.",
 ]
 TRAIT_ANNUAL_FALSE = [
     "{Uppföljning|Utvärdering} sker {vid periodens slut|när programperioden löper ut|i samband med revidering}.",
@@ -288,7 +334,9 @@ def trait_sentences(rng: random.Random, traits: Traits, slots: dict[str, str]) -
         "rus": TRAIT_RUS_TRUE if traits.rus_link else TRAIT_RUS_FALSE,
         "inter": TRAIT_INTER_TRUE if traits.intermunicipal_link else TRAIT_INTER_FALSE,
         "business": TRAIT_BUSINESS_TRUE if traits.business_collaboration else TRAIT_BUSINESS_FALSE,
-        "annual": TRAIT_ANNUAL_TRUE if traits.annual_activities else TRAIT_ANNUAL_FALSE,
+        "annual": (TRAIT_ANNUAL_TRUE + (TRAIT_ANNUAL_PLAN if traits.action_plan else []))
+        if traits.annual_activities
+        else TRAIT_ANNUAL_FALSE,
         "sustain": TRAIT_SUSTAIN_STRONG if traits.sustainability else TRAIT_SUSTAIN_PASSING,
     }
     strong = {"rus": traits.rus_link, "inter": traits.intermunicipal_link, "sustain": traits.sustainability}

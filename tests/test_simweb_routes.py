@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from html import escape
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -141,3 +142,19 @@ def test_latency_is_per_host_lognormal_within_bounds() -> None:
     assert latency_ms((0, 0), "h", "/", 1) == 0 and latency_ms((50, 50), "h", "/", 1) == 50
     same_host = [latency_ms((20, 300), "slow", f"/{i}", 1) for i in range(200)]
     assert max(same_host) / min(same_host) < 1.6  # jitter, not a new level per request
+
+
+def test_every_page_is_served_as_itself_whatever_its_url_style(env: Env) -> None:
+    """Including WordPress plain permalinks (/?page_id=N) and legacy ?di=N: the query names the page."""
+    web, truth = env
+    styles: set[str] = set()
+    for site in _live(truth):
+        rt = web.sites[site["code"]]
+        pages = [p for p in rt.pages if p["host"] == "main" and p["kind"] in ("page", "section", "hub")]
+        for p in pages[:: max(1, len(pages) // 25)] + [p for p in pages if "?" in p["path"]][:5]:
+            resp = web.route(site["code"], "GET", p["path"], 1)
+            assert resp.status == 200, (site["code"], p["path"])
+            charset = "latin-1" if "iso-8859-1" in dict(resp.headers)["Content-Type"] else "utf-8"
+            assert f"<h1>{escape(p['title'])}</h1>" in resp.body.decode(charset), (site["code"], p["path"])
+            styles.add(re.sub(r"\d+", "N", p["path"]) if "?" in p["path"] else "path")
+    assert {"/?page_id=N", "/default.aspx?di=N", "path"} <= styles

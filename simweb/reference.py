@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -47,15 +48,37 @@ def municipalities() -> tuple[Municipality, ...]:
     )
 
 
-def _clean_rus(name: str) -> str:
-    # the reference column keeps editorial notes in parentheses ("(2021; revised 2025)"); documents
-    # cite the strategy by name only
+def split_outside_parentheses(text: str, sep: str = ";") -> list[str]:
+    """Split on ``sep`` only outside parentheses: "A (2021; revised 2025); B" -> ["A (2021; revised 2025)", " B"]."""
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth = max(0, depth - 1)
+        elif ch == sep and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    parts.append(text[start:])
+    return parts
+
+
+# a trailing parenthesis that is part of how documents cite the strategy: an abbreviation ("(RUS)",
+# "(RUS2030)"); every other trailing parenthesis is an editorial note of the reference table
+# ("(2021; revised 2025)", "(RUP, predecessor)", "(Uppsala län)", "(vision)")
+_CITED_NOTE = re.compile(r"\((?:RUS|RUP|RUFS) ?\d{0,4}\)")
+_TRAILING_NOTE = re.compile(r"\s*\([^()]*\)$")
+# names in English are the reference table's translations; Swedish programmes do not cite them
+_ENGLISH = re.compile(r"\b(?:the|strategy|development|regional development)\b|'s\b", re.IGNORECASE)
+
+
+def clean_rus_name(name: str) -> str | None:
+    """The strategy name as a Swedish programme cites it, or None for names no programme would cite."""
     name = name.strip()
-    if name.endswith(")") and "(" in name:
-        head = name[: name.rindex("(")].strip()
-        note = name[name.rindex("(") :]
-        if any(w in note for w in ("predecessor", "revised", "adopted", "from", "also", "formerly", "20")):
-            name = head
+    while (m := _TRAILING_NOTE.search(name)) and not _CITED_NOTE.fullmatch(m.group().strip()):
+        name = name[: m.start()].rstrip()
+    if len(name) <= 4 or _ENGLISH.search(name):
+        return None
     return name
 
 
@@ -63,7 +86,8 @@ def _clean_rus(name: str) -> str:
 def counties() -> dict[str, County]:
     out: dict[str, County] = {}
     for r in _rows("counties.csv"):
-        names = tuple(n for n in (_clean_rus(x) for x in r["rus_names"].split(";")) if len(n) > 4)
+        cleaned = (clean_rus_name(x) for x in split_outside_parentheses(r["rus_names"]))
+        names = tuple(dict.fromkeys(n for n in cleaned if n))  # unique, in table order
         body = r["region_body"].split("(")[0].strip()
         out[r["county_code"]] = County(r["county_code"], r["county"], body, names)
     return out

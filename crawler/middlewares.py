@@ -76,7 +76,7 @@ class RetryAfterMiddleware(RetryMiddleware):
         slot = downloader.slots.get(downloader.get_slot_key(request))
         if slot is not None:
             slot.delay = max(slot.delay, wait)
-            slot.lastseen = time.monotonic() if hasattr(slot, "lastseen") else 0
+            slot.lastseen = time.monotonic()  # the wait counts from now (Scrapy uses monotonic time)
             logger.info("Retry-After %.1f s from %s", wait, urlparse_cached(request).hostname)
 
 

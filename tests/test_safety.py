@@ -44,3 +44,19 @@ def test_resolver_check_refuses_private_answers() -> None:
     with pytest.raises(PrivateAddressRefused):
         SafeResolver._check("10.0.0.5", "intranet.testby.se")
     assert SafeResolver._check("8.8.8.8", "dns.example") == "8.8.8.8"
+
+
+def test_redirect_hops_are_checked_again() -> None:
+    """A public page that redirects to an internal address: the redirected request re-enters the chain."""
+    from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
+    from scrapy.http import Response
+    from scrapy.utils.test import get_crawler
+
+    crawler = get_crawler(settings_dict={})
+    redirect = RedirectMiddleware.from_crawler(crawler)
+    request = Request("https://www.testby.se/nyheter/")
+    response = Response(request.url, status=302, headers={"Location": "http://10.0.0.7/admin"}, request=request)
+    hop = redirect.process_response(request, response)
+    assert isinstance(hop, Request) and hop.url == "http://10.0.0.7/admin"
+    with pytest.raises(PrivateAddressRefused):
+        AddressSafetyMiddleware(allow_private=False).process_request(hop)

@@ -6,6 +6,7 @@ import csv
 import hashlib
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -73,6 +74,127 @@ def test_demo_web_covers_every_case_the_inventory_must_handle(demo: Path) -> Non
     }  # fmt: skip
     for case, status in expected.items():
         assert by_case[case]["expected_status"] == status, case
+
+
+# Everything the 12-site demo web (generate(out, sites=12, seed=2026), what `make demo` crawls) showed on
+# 2026-11-27: later changes may add cases but must not lose one.
+DEMO_CASES: dict[str, set[object]] = {
+    "action_plan": {False, True},
+    "action_plans": {True},
+    "annual_activities": {False, True},
+    "business_collaboration": {False, True},
+    "decoy": {
+        "besoksnaring",
+        "eu_project",
+        "finnish_programme",
+        "foretagarguide",
+        "handelsstrategi",
+        "kompetensforsorjning",
+        "ks_protocol",
+        "landsbygdsprogram",
+        "mirror",
+        "naringslivsrad_minnes",
+        "neighbour_programme",
+        "news_draft",
+        "oversiktsplan",
+        "ranking_report",
+        "regional_strategy",
+        "tillvaxt_housing",
+        "tjansteskrivelse",
+        "uppfoljning",
+        "upphandlingspolicy",
+    },
+    "down": {True},
+    "expected": {
+        "blocked_by_robots",
+        "draft_only",
+        "expired_only",
+        "no_program_found",
+        "program_found",
+        "site_unreachable",
+    },
+    "forced": {
+        "docx",
+        "down",
+        "draft_only",
+        "expired_only",
+        "html",
+        "json_only",
+        "none",
+        "offsite",
+        "pdf",
+        "robots_blocked",
+        "scanned",
+        "search_only",
+    },
+    "host": {"business", "main", "sister"},
+    "intermunicipal_link": {False, True},
+    "kind": {"docx", "html", "pdf", "scanned_pdf"},
+    "platform": {"epi", "sv_html", "sv_new", "sv_old", "umb", "wp"},
+    "program_type": {"naringsliv", "tillvaxt"},
+    "reach": {"json_only", "link", "offsite", "robots_blocked", "search_only"},
+    "robots_present": {True},
+    "rus_link": {False, True},
+    "scenario": {"P1", "P2", "P3", "P5", "P6", "P7", "P8"},
+    "sitemap.gz_index": {False, True},
+    "sitemap.missing_programme": {False, True},
+    "sitemap.pages_only": {False, True},
+    "sitemap.present": {False, True},
+    "sitemap.stale": {False},
+    "status": {"current", "draft", "expired"},
+    "sustainability": {False, True},
+    "trap": {
+        "calendar",
+        "facets",
+        "jsessionid",
+        "news_paging",
+        "print_share",
+        "search_links",
+        "sister_domain",
+        "soft404",
+        "stale_download",
+        "sv_state",
+    },
+}
+
+
+def demo_cases(truth: dict[str, Any]) -> dict[str, set[object]]:
+    cases: dict[str, set[object]] = {}
+
+    def add(key: str, value: object) -> None:
+        cases.setdefault(key, set()).add(value)
+
+    for s in truth["sites"].values():
+        for key in ("forced", "platform", "scenario"):
+            add(key, s[key])
+        add("expected", s["expected_status"])
+        add("robots_present", s["robots_present"])
+        for fam in s["trap_families"]:
+            add("trap", fam)
+        for d in s["decoys"]:
+            add("decoy", d["class"])
+        for role in s["hosts"]:
+            add("host", role)
+        for name, on in s["faults"].items():
+            if on:
+                add(name, on)
+        for name, value in s["sitemap"].items():
+            add(f"sitemap.{name}", value)
+        if s["action_plans"]:
+            add("action_plans", True)
+        for p in s["programmes"]:
+            add("status", p["status"])
+            add("kind", p["kind"])
+            add("reach", p["reachability"])
+            for name, value in p["traits"].items():
+                add(name, value)
+    return cases
+
+
+def test_demo_web_keeps_every_case_it_covered(demo: Path) -> None:
+    cases = demo_cases(json.loads((demo / "truth.json").read_text(encoding="utf-8")))
+    lost = {k: v - cases.get(k, set()) for k, v in DEMO_CASES.items() if v - cases.get(k, set())}
+    assert not lost
 
 
 def test_validity_is_relative_to_the_inventory_year(tmp_path: Path) -> None:

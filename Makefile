@@ -10,7 +10,7 @@ help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' Makefile | sed -E 's/:.*## /\t/' | expand -t 16
 
 .PHONY: help check setup setup-system demo run test test-all lint typecheck train eval bench bench-crawl \
-        bench-extract bench-simweb bench-workers browse clean
+        bench-extract bench-simweb bench-classify bench-workers browse clean
 
 check: lint test  ## default: lint, then the test suite
 
@@ -50,7 +50,7 @@ train: $(STAMP)  ## retrain the classifier on ../shared/corpus (fixed seeds) -> 
 eval: $(STAMP)  ## quality gate: cross-validated scores against the pinned floors
 	$(BIN)/python -m classify.gate
 
-bench: bench-simweb bench-extract bench-crawl bench-workers  ## every benchmark -> outputs/bench/*.json
+bench: bench-simweb bench-extract bench-crawl bench-classify bench-workers  ## every benchmark -> outputs/bench/*.json
 
 bench-simweb: $(STAMP)  ## simulated web: generation time and requests/s vs http.server
 	$(BIN)/python bench/bench_simweb.py
@@ -60,6 +60,9 @@ bench-extract: $(STAMP)  ## PDF extraction pages/s and memory vs pdftotext
 
 bench-crawl: $(STAMP)  ## focused crawl vs breadth-first on 290 simulated sites
 	$(BIN)/python bench/bench_crawl.py
+
+bench-classify: $(STAMP)  ## the shipped classifier on the simulated web's documents vs a keyword baseline
+	$(BIN)/python bench/bench_classify_simweb.py
 
 bench-workers: $(STAMP)  ## distributed crawl with 1, 2 and 4 workers
 	$(BIN)/python bench/bench_workers.py

@@ -80,6 +80,14 @@ class SimConfig:
     meeting_host: float = 0.30
     meeting_robots_block_all: float = 0.5
     extra_host_gone: float = 0.01
+    # a non-www twin host (its own address) that redirects to the main host: 301 to the same path, or
+    # (Oskarshamn type, §1.2) 302 from *every* path to the www home page; some are what the list names
+    nonwww_twin: float = 0.30
+    nonwww_home_redirect: float = 0.25  # share of twins of the Oskarshamn type
+    nonwww_listed: float = 0.30  # share of twins that municipalities.csv gives as the website (not forced sites)
+    # URL styles (§2.5): a site whose old section was never migrated keeps a second style there
+    url_style_mix: float = 0.15
+    wp_cms_host: float = 0.30  # WordPress sites serving their documents from a cms. host (headless WP)
     # traps (probability per site; platform-restricted families ignore other platforms)
     traps: dict[str, float] = field(
         default_factory=lambda: _mix(
@@ -151,6 +159,11 @@ class SimConfig:
             "meeting_host",
             "meeting_robots_block_all",
             "extra_host_gone",
+            "nonwww_twin",
+            "nonwww_home_redirect",
+            "nonwww_listed",
+            "url_style_mix",
+            "wp_cms_host",
             "jsessionid_link_share",
             "robots_sv_params",
             "robots_epi",

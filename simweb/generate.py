@@ -111,6 +111,8 @@ def generate(out_dir: Path, *, sites: int, seed: int, config: SimConfig | None =
         for role, key in sorted(model["hosts"].items()):
             if role != "main":
                 gone = role == "meeting" and extra_rng.random() < cfg.extra_host_gone
+                # the non-www twin and the cms. host are the same server as a dead site: dead too
+                gone = gone or (role in ("twin", "cms") and model["down"])
                 hosts[key] = {"kind": role, "site": model["code"], "down": gone}
     county_codes = sorted({b["model"]["county_code"] for b in built})
     for cc in county_codes:
@@ -151,12 +153,18 @@ def generate(out_dir: Path, *, sites: int, seed: int, config: SimConfig | None =
     (out_dir / "shared" / "docmirror").mkdir(parents=True, exist_ok=True)
     (out_dir / "shared" / "docmirror" / "site.json").write_bytes(_dump(mirror))
 
+    websites = {
+        b["model"]["code"]: b["model"]["hosts"]["twin"] if b["model"]["twin_listed"] else b["model"]["code"]
+        for b in built
+    }
     manifest = {
         "seed": seed,
         "sites": sites,
         "config": cfg.to_json(),
         "hosts": hosts,
         "codes": [b["model"]["code"] for b in built],
+        # the host municipalities.csv names as each site's website (the non-www twin for some)
+        "websites": websites,
     }
     (out_dir / MANIFEST).write_bytes(_dump(manifest))
     truth = {
@@ -164,7 +172,10 @@ def generate(out_dir: Path, *, sites: int, seed: int, config: SimConfig | None =
         "inventory_year": cfg.inventory_year,
         "nominal_port": cfg.nominal_port,
         "sites": {
-            b["model"]["code"]: resolve_truth(b["truth"], b["model"]["hosts"], hosts, cfg.nominal_port) for b in built
+            b["model"]["code"]: resolve_truth(
+                b["truth"], b["model"]["hosts"], hosts, cfg.nominal_port, websites[b["model"]["code"]]
+            )
+            for b in built
         },
     }
     (out_dir / "truth.json").write_bytes(_dump(truth))
@@ -177,7 +188,7 @@ def origin(hosts: dict[str, dict[str, Any]], key: str, port: int) -> str:
 
 
 def resolve_truth(
-    truth: dict[str, Any], site_hosts: dict[str, str], hosts: dict[str, dict[str, Any]], port: int
+    truth: dict[str, Any], site_hosts: dict[str, str], hosts: dict[str, dict[str, Any]], port: int, website: str
 ) -> dict[str, Any]:
     """Turn (host role, path) pairs into absolute URLs."""
 
@@ -188,6 +199,7 @@ def resolve_truth(
 
     out = dict(truth)
     out["url"] = origin(hosts, truth["code"], port) + "/"
+    out["website"] = origin(hosts, website, port) + "/"  # what municipalities.csv lists
     out["hosts"] = {role: origin(hosts, key, port) for role, key in sorted(site_hosts.items())}
     sister = "sister" in site_hosts
 
@@ -212,7 +224,8 @@ def municipalities_csv(manifest: dict[str, Any], port: int) -> bytes:
     w.writerow(["code", "name", "county_code", "county", "website"])
     for code in manifest["codes"]:
         m = by_code[code]
-        w.writerow([m.code, m.name, m.county_code, m.county, origin(manifest["hosts"], code, port) + "/"])
+        website = manifest.get("websites", {}).get(code, code)
+        w.writerow([m.code, m.name, m.county_code, m.county, origin(manifest["hosts"], website, port) + "/"])
     return buf.getvalue().encode("utf-8")
 
 

@@ -66,12 +66,12 @@ class SiteRuntime:
         self.sv = model["platform"] in SV_PLATFORMS
         self.traps = frozenset(model["traps"])
         self.children: dict[int, list[dict[str, Any]]] = {}
-        self.by_path: dict[str, dict[str, dict[str, Any]]] = {"main": {}, "business": {}}
+        self.by_path: dict[str, dict[str, dict[str, Any]]] = {"main": {}, "business": {}, "cms": {}}
         for p in self.pages:
             if p["parent"] is not None and not p["orphan"]:
                 self.children.setdefault(p["parent"], []).append(p)
             self.by_path[p["host"]][p["path"]] = p
-        self.doc_by_path: dict[str, dict[str, dict[str, Any]]] = {"main": {}, "business": {}}
+        self.doc_by_path: dict[str, dict[str, dict[str, Any]]] = {"main": {}, "business": {}, "cms": {}}
         self.sv_nodes: dict[str, dict[str, Any]] = {}
         for d in self.docs:
             for path in [d["path"], *d["alt_paths"]]:
@@ -124,8 +124,9 @@ class SiteRuntime:
                 continue
             out.append((fold(f"{p['title']} {p.get('search_text', '')}").lower(), p["path"], p["title"]))
         for d in self.docs:
-            if d["host"] == "main" and d["search"]:
-                out.append((fold(f"{d['title']} {d['filename']} {d['text']}").lower(), d["path"], d["title"]))
+            if d["host"] in ("main", "cms") and d["search"]:  # WordPress search also finds cms.-hosted uploads
+                href = d["path"] if d["host"] == "main" else self.origin("cms") + d["path"]
+                out.append((fold(f"{d['title']} {d['filename']} {d['text']}").lower(), href, d["title"]))
         return out
 
     # -------------------------------------------------------------- page rendering
@@ -260,7 +261,7 @@ class SiteRuntime:
             d = self.docs[did]
             items.append(
                 (
-                    alt,
+                    alt if d["host"] == host else self.origin(d["host"]) + alt,
                     d["link_text"],
                     R.size_label(len(self.doc_bytes(d)) * 97, self.sv, "docx" if d["kind"] == "docx" else "pdf"),
                 )
@@ -289,6 +290,12 @@ class SiteRuntime:
             parts.append(f"<p>Läs mer om {links.a(hub['path'], hub['title'].lower())}.</p>")
         if page["kind"] == "news" and "stale_download" in self.traps and rng.random() < 0.5:
             parts.append(self.stale_link(rng))
+        if page["kind"] == "news" and "twin" in m["hosts"] and rng.random() < 0.3:
+            # an editor pasted an address of the non-www host: on an Oskarshamn-type twin it lands on the home page
+            target = rng.choice([p for p in self.pages[:400] if p["host"] == "main" and not p["orphan"]])
+            parts.append(
+                f'<p>Läs mer på <a href="{R.e(self.origin("twin") + target["path"])}">{R.e(target["title"])}</a></p>'
+            )
         if page["id"] == m["sida_page"] and "sida_loop" in self.traps:
             parts.append('<p><a href="sida/">Mer information</a></p>')
         if page["title"] in ("Sammanträden och protokoll", "Anslagstavla") and "meeting" in m["hosts"]:
@@ -592,6 +599,10 @@ class Web:
             return resp
         if kind == "business":
             return self.route_site(self.sites[host["site"]], "business", target, attempt, sister=False)
+        if kind == "twin":
+            return self.route_twin(self.sites[host["site"]], target)
+        if kind == "cms":
+            return self.route_cms(self.sites[host["site"]], target)
         if kind == "meeting":
             return self.route_meeting(self.sites[host["site"]], target)
         if kind == "region":
@@ -658,10 +669,9 @@ class Web:
             if page is not None and page["id"] == m["sida_page"]:
                 return html_response(site.render(page, host=role, links=links), charset=charset, trap="sida_loop")
         key = path
-        if m["platform"] == "legacy" and "di" in params and role == "main":
-            key = f"{path}?di={params['di']}"
-        elif m["platform"] == "wp" and "page_id" in params and role == "main":
-            key = f"{path}?page_id={params['page_id']}"  # WordPress's plain permalinks (/?page_id=N)
+        for name in ("di", "page_id"):  # ASP.NET ?di=N and WordPress /?page_id=N: the query names the page
+            if name in params and f"{path}?{name}={params[name]}" in site.by_path[role]:
+                key = f"{path}?{name}={params[name]}"
         page = site.by_path[role].get(key) or site.by_path[role].get(unquote(key))
         if page is None:
             alias = re.fullmatch(r"/4\.([0-9a-f]+)/12\.[0-9a-f]+\.html", path)
@@ -758,6 +768,28 @@ class Web:
                 ("Content-Disposition", f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}")
             )
         return Response(200, data, headers, trap, doc["last_modified"])
+
+    def route_twin(self, site: SiteRuntime, target: str) -> Response:
+        """The non-www host: 301 to the same path on the main host, or (Oskarshamn type) 302 to its home page."""
+        main = self.origin(key_of(site.m, "main"))
+        if site.m["twin_home"]:
+            return redirect(main + "/", 302)
+        return redirect(main + target, 301)
+
+    def route_cms(self, site: SiteRuntime, target: str) -> Response:
+        """A headless WordPress cms. host: the uploads, WordPress's robots.txt, the root redirects to the site."""
+        path = target.partition("?")[0]
+        if path == "/robots.txt":
+            body = b"User-agent: *\nDisallow: /wp-admin/\nAllow: /wp-admin/admin-ajax.php\n"
+            return Response(200, body, [("Content-Type", "text/plain; charset=utf-8")])
+        if path == "/":
+            return redirect(self.origin(key_of(site.m, "main")) + "/", 302)
+        doc = site.doc_by_path["cms"].get(unquote(path)) or site.doc_by_path["cms"].get(path)
+        if doc is not None:
+            return self.document(site, doc, None)
+        resp = html_response("<!DOCTYPE html><html><body><h1>Not Found</h1></body></html>", status=404)
+        resp.etag = False
+        return resp
 
     def route_meeting(self, site: SiteRuntime, target: str) -> Response:
         path = target.partition("?")[0]

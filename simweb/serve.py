@@ -287,7 +287,8 @@ class SimWeb:
         self._attempts[(key, target)] += 1
         attempt = self._attempts[(key, target)]
         host = self.manifest["hosts"][key]
-        site = self.web.sites[host["site"]].m if host["kind"] in ("main", "sister") else None
+        # the non-www twin is the same server as the main host: the same WAF and bursts
+        site = self.web.sites[host["site"]].m if host["kind"] in ("main", "sister", "twin") else None
         now = time.monotonic()
         fault = self.plan.decide(key, site, target, attempt, ua, now)
         delay = latency_ms(cfg.latency_ms, key, target, attempt)

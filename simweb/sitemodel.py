@@ -15,7 +15,16 @@ from .config import SimConfig
 from .documents import render_docx, render_html_body, render_pdf, render_scanned_pdf
 from .programmes import Programme, choose_term, current_period, expired_period, make_programme
 from .reference import Municipality, counties, genitive, municipalities
-from .urlstyle import SV_PLATFORMS, TRAILING_SLASH, doc_path, hexid, page_path, search_endpoint, slug_hyphen
+from .urlstyle import (
+    SECOND_STYLE,
+    SV_PLATFORMS,
+    TRAILING_SLASH,
+    doc_path,
+    hexid,
+    page_path,
+    search_endpoint,
+    slug_hyphen,
+)
 from .wording import DECOY_CLASSES, FINNISH_SWEDISH, DocText, decoy_text, slots_for
 
 # The first sites of every web (in seeded order) are forced to these scenarios, so that even a
@@ -61,6 +70,16 @@ class SiteBuilder:
         self.sv_prefix = rng.random() < 0.1
         self.cdn = f"/{hexid(rng, 6)}" if self.platform == "epi" and rng.random() < 0.2 else ""
         self.year = cfg.inventory_year
+        # host and URL-style realism draws from its own stream, so switching it on or off leaves every
+        # other choice of the site as it was
+        rr = random.Random(f"{seed}:{muni.code}:hosts-and-styles")
+        self.second_style = rr.choice(SECOND_STYLE[self.platform]) if rr.random() < cfg.url_style_mix else None
+        self.mixed: set[int] = set()  # page ids of the section that keeps the second style
+        self.cms = self.platform == "wp" and rr.random() < cfg.wp_cms_host
+        self.twin = rr.random() < cfg.nonwww_twin
+        self.twin_home = self.twin and rr.random() < cfg.nonwww_home_redirect
+        self.twin_listed = self.twin and forced is None and rr.random() < cfg.nonwww_listed
+        self.rr = rr
 
     # ------------------------------------------------------------------ primitives
     def _unique(self, host: str, path: str) -> str:
@@ -88,12 +107,13 @@ class SiteBuilder:
     ) -> dict[str, Any]:
         self.n += 1
         segs = self.segs(parent) if parent else []
+        mixed = host == "main" and parent is not None and parent["id"] in self.mixed
         if path is None:
             if host != "main":
                 path = f"/{slug_hyphen(title)}/"
             else:
                 path = page_path(
-                    self.platform,
+                    self.style_of(parent),
                     segs,
                     title,
                     self.rng,
@@ -117,7 +137,16 @@ class SiteBuilder:
             f"{self.rng.randint(1, 12):02d}-{self.rng.randint(1, 28):02d}",
         }
         self.pages.append(page)
+        if mixed:
+            self.mixed.add(page["id"])
+            page["style"] = self.second_style  # recorded only where it differs from the platform's
         return page
+
+    def style_of(self, page: dict[str, Any] | None) -> str:
+        """URL style of the children and documents of ``page``: the second style inside the old section."""
+        if page is not None and page["id"] in self.mixed and self.second_style:
+            return self.second_style
+        return self.platform
 
     def segs(self, page: dict[str, Any]) -> list[str]:
         out: list[str] = []
@@ -144,17 +173,21 @@ class SiteBuilder:
     ) -> dict[str, Any]:
         ext = "docx" if kind == "docx" else "pdf"
         lm = self._epoch_ms()
+        style = self.platform
         if host == "main":
+            style = self.style_of(page)
             path = doc_path(
-                self.platform,
+                style,
                 filename,
                 self.segs(page) if page else [],
                 self.rng,
                 last_modified_ms=lm,
-                cdn_prefix=self.cdn,
+                cdn_prefix=self.cdn if style == "epi" else "",
                 ext=ext,
                 oe=self.oe,
             )
+            if self.cms and style == "wp":
+                host = "cms"  # headless WordPress: the uploads live on cms.<kommun>.se (Staffanstorp)
         else:
             path = f"/wp-content/uploads/{self.year - 1}/{self.rng.randint(1, 12):02d}/{slug_hyphen(title)}.{ext}"
         doc: dict[str, Any] = {
@@ -175,6 +208,8 @@ class SiteBuilder:
             "wrong_type": self.rng.random() < self.cfg.wrong_content_type,
             "disposition": self.rng.random() < self.cfg.content_disposition,
         }
+        if host in ("main", "cms") and style != self.platform:
+            doc["style"] = style
         if text is not None:
             doc["text"] = text.plain_text()
             rel = f"files/{doc['id']}.{ext}"
@@ -207,6 +242,9 @@ class SiteBuilder:
         self.governance = self.add_page(home, rng.choice(L.GOVERNANCE_SECTION), "section")
         sections = [self.add_page(home, s, "section") for s in others]
         order = [self.business, self.governance, *sections]
+        if self.second_style:
+            # one top section was never migrated: its pages and files keep the old style
+            self.mixed.add(self.rr.choice(order)["id"])
         rng.shuffle(order)
         home["menu"] = [p["id"] for p in order]
         for child in rng.sample(L.BUSINESS_CHILDREN, rng.randint(5, 10)):
@@ -301,6 +339,8 @@ class SiteBuilder:
         self.robots_blocked = forced == "robots_blocked" or (
             forced is None and scen in ("P1", "P2", "P4") and rng.random() < cfg.robots_blocked_programme
         )
+        # the main host's robots.txt cannot block a file on the cms. host
+        self.cms = self.cms and not self.robots_blocked
         fam = {}
         for name, rate in sorted(cfg.traps.items()):
             ok = {
@@ -462,7 +502,7 @@ class SiteBuilder:
                             ext="docx" if prog.kind == "docx" else "pdf",
                             oe=self.oe,
                         )
-                        alt = self._unique("main", alt)
+                        alt = self._unique(doc["host"], alt)
                         doc["alt_paths"].append(alt)
                         cat.setdefault("alt_links", []).append([doc["id"], alt])
             rec["urls"] = [(doc["host"], doc["path"])] + [(doc["host"], a) for a in doc["alt_paths"]]
@@ -731,12 +771,16 @@ def build_site(muni: Municipality, seed: int, cfg: SimConfig, forced: str | None
         hosts["meeting"] = f"{muni.code}-meetings"
     if "sister_domain" in b.traps:
         hosts["sister"] = f"{muni.code}-sister"
+    if any(d["host"] == "cms" for d in b.docs):
+        hosts["cms"] = f"{muni.code}-cms"
+    if b.twin:
+        hosts["twin"] = f"{muni.code}-nonwww"
     # robots-blocked reachability is decided by the actual robots.txt, parsed the way Scrapy does
     for rec in records:
         if (
             rec["reachability"] != "offsite"
             and rec["urls"]
-            and all(not robots_allows(extra["robots"], "http://h", path) for _, path in rec["urls"])
+            and all(h == "main" and not robots_allows(extra["robots"], "http://h", path) for h, path in rec["urls"])
         ):
             rec["reachability"] = "robots_blocked"
     model = {
@@ -763,7 +807,14 @@ def build_site(muni: Municipality, seed: int, cfg: SimConfig, forced: str | None
         "styr": b.styr["id"],
         "business": b.business["id"],
         "prog_hub": b.prog_hub["id"],
-        "sida_page": rng.choice([p["id"] for p in b.pages if p["kind"] == "page" and p["host"] == "main"]),
+        # the relative href="sida/" loops only under a path that ends in a slash
+        "sida_page": rng.choice(
+            [p["id"] for p in b.pages if p["kind"] == "page" and p["host"] == "main" and p["path"].endswith("/")]
+            or [p["id"] for p in b.pages if p["kind"] == "page" and p["host"] == "main"]
+        ),
+        "url_styles": [b.platform, *([b.second_style] if b.second_style else [])],
+        "twin_home": b.twin_home,
+        "twin_listed": b.twin_listed,
         "sister_link_page": b.utility["Om webbplatsen"]["id"],
         "portlet": hexid(rng, 22),
         **extra,
@@ -820,6 +871,8 @@ def _truth(
         "action_plans": plans,
         "decoys": decoys,
         "trap_families": b.traps,
+        "url_styles": model["url_styles"],
+        "nonwww": {"present": b.twin, "home_redirect": b.twin_home, "listed": b.twin_listed},
         "hub_pages": [("main", p["path"]) for p in b.placed_pages],
         "faults": {
             "down": model["down"],

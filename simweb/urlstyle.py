@@ -11,6 +11,19 @@ _FOLD_OE = str.maketrans({"å": "a", "ä": "ae", "ö": "oe", "é": "e", "ü": "u
 
 SV_PLATFORMS = ("sv_old", "sv_short", "sv_html", "sv_new")
 TRAILING_SLASH = ("epi", "umb", "wp")
+# The second URL style of a site that mixes two (§2.5: 15 % of sites): the generation it migrated from
+# or a sibling template of the same CMS. Sitevision sites keep old-node or short-node URLs; .NET sites
+# keep pages of the previous ASP.NET site or of an Episerver era; WordPress sites an old ASP.NET part.
+SECOND_STYLE: dict[str, tuple[str, ...]] = {
+    "sv_old": ("sv_html", "sv_new", "sv_short"),
+    "sv_short": ("sv_old", "sv_html"),
+    "sv_html": ("sv_old", "sv_new"),
+    "sv_new": ("sv_old", "sv_html"),
+    "epi": ("legacy", "umb"),
+    "wp": ("legacy",),
+    "umb": ("epi", "legacy"),
+    "legacy": ("epi",),
+}
 
 
 def fold(text: str, oe: bool = False) -> str:

@@ -52,9 +52,11 @@ def new_shape() -> Callable[[str], bool]:
 @pytest.fixture(scope="module")
 def web(tmp_path_factory: pytest.TempPathFactory) -> tuple[Web, dict[str, Any]]:
     # every platform, so that the platform-bound traps (Sitevision state, legacy redirects) appear
+    # and with mixed URL styles, cms. document hosts and non-www twins everywhere they can be
     cfg = SimConfig.for_tests(
-        traps=ALL_TRAPS, platform_mix={p: 1.0 for p in SimConfig().platform_mix}, sitemap_present=1.0
-    )
+        traps=ALL_TRAPS, platform_mix={p: 1.0 for p in SimConfig().platform_mix}, sitemap_present=1.0,
+        url_style_mix=1.0, wp_cms_host=1.0, nonwww_twin=1.0,
+    )  # fmt: skip
     d = generate(tmp_path_factory.mktemp("walk"), sites=24, seed=7, config=cfg)
     truth = json.loads((d / "truth.json").read_text(encoding="utf-8"))
     return Web(d, truth["nominal_port"], cfg), truth

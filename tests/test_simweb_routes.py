@@ -158,3 +158,119 @@ def test_every_page_is_served_as_itself_whatever_its_url_style(env: Env) -> None
             assert f"<h1>{escape(p['title'])}</h1>" in resp.body.decode(charset), (site["code"], p["path"])
             styles.add(re.sub(r"\d+", "N", p["path"]) if "?" in p["path"] else "path")
     assert {"/?page_id=N", "/default.aspx?di=N", "path"} <= styles
+
+
+# ---------------------------------------------------------------- hosts and URL styles (§1.2, §2.5)
+
+
+@pytest.fixture(scope="module")
+def mixed(tmp_path_factory: pytest.TempPathFactory) -> Env:
+    cfg = SimConfig.for_tests(
+        ensure_coverage=False, site_down=0.0, nonwww_twin=1.0, nonwww_home_redirect=0.5, nonwww_listed=1.0,
+        url_style_mix=1.0, wp_cms_host=1.0, platform_mix={p: 1.0 for p in SimConfig().platform_mix},
+        scenario_probs={"P1": 1.0, "P2": 0.5, "P4": 0.5}, robots_blocked_programme=0.0,
+    )  # fmt: skip
+    d = generate(tmp_path_factory.mktemp("mixed"), sites=16, seed=5, config=cfg)
+    truth = json.loads((d / "truth.json").read_text(encoding="utf-8"))
+    return Web(d, truth["nominal_port"], cfg), truth
+
+
+def test_nonwww_twins_redirect_to_the_same_path_or_oskarshamn_style_to_home(mixed: Env) -> None:
+    web, truth = mixed
+    kinds = set()
+    csv_text = (web.dir / "municipalities.csv").read_text(encoding="utf-8")
+    for site in truth["sites"].values():
+        assert site["nonwww"]["present"] and site["nonwww"]["listed"]
+        twin, main = site["hosts"]["twin"], site["hosts"]["main"]
+        assert site["website"] == twin + "/" and site["url"] == main + "/" and f",{twin}/\n" in csv_text
+        deep = _target(site["hub_pages"][0])
+        for target in ("/", deep, "/robots.txt"):
+            resp = web.route(f"{site['code']}-nonwww", "GET", target, 1)
+            location = dict(resp.headers)["Location"]
+            if site["nonwww"]["home_redirect"]:
+                assert (resp.status, location) == (302, main + "/")
+            else:
+                assert (resp.status, location) == (301, main + target)
+        kinds.add(site["nonwww"]["home_redirect"])
+    assert kinds == {True, False}
+
+
+def _page_style(path: str) -> str:
+    if re.fullmatch(r"/default\.aspx\?di=\d+", path):
+        return "legacy"
+    if re.search(r"\.4\.[0-9a-f]{22}\.html$", path):
+        return "sv_old"
+    if re.search(r"\.\d+\.html$", path):
+        return "sv_short"
+    if path.endswith(".html"):
+        return "sv_html"
+    return "slash" if path.endswith("/") or "?page_id=" in path else "sv_new"
+
+
+def _doc_style(path: str) -> str:
+    for prefix, style in (("/download/18.", "sv"), ("/wp-content/uploads/", "wp"), ("/media/", "umb"),
+                          ("/upload/", "legacy")):  # fmt: skip
+        if path.startswith(prefix):
+            return style
+    return "epi" if re.search(r"/(?:globalassets|contentassets)/", path) else "?"
+
+
+PAGE_STYLE = {"sv_old": "sv_old", "sv_short": "sv_short", "sv_html": "sv_html", "sv_new": "sv_new",
+              "legacy": "legacy", "epi": "slash", "umb": "slash", "wp": "slash"}  # fmt: skip
+DOC_STYLE = {"sv_old": "sv", "sv_short": "sv", "sv_html": "sv", "sv_new": "sv", "legacy": "legacy",
+             "epi": "epi", "umb": "umb", "wp": "wp"}  # fmt: skip
+
+
+def test_mixed_sites_keep_a_second_url_style_in_one_section_and_serve_it(mixed: Env) -> None:
+    web, truth = mixed
+    pairs = set()
+    for site in truth["sites"].values():
+        primary, second = site["url_styles"]
+        rt = web.sites[site["code"]]
+        main = [p for p in rt.pages if p["host"] == "main" and p["kind"] != "home"]
+        old = [p for p in main if p.get("style")]
+        assert old and {p["style"] for p in old} == {second}
+        # the old section is one subtree: every page of it hangs under another page of it or a top section
+        top = {p["id"] for p in main if p["parent"] == rt.m["home"]}
+        assert all(p["parent"] in {q["id"] for q in old} | top for p in old)
+        for p in [*old[:20], *[q for q in main if not q.get("style")][:: max(1, len(main) // 20)]]:
+            style = p.get("style", primary)
+            if p["kind"] in ("page", "hub", "section", "category") and p["parent"] != rt.m["home"]:
+                assert _page_style(p["path"]) == PAGE_STYLE[style], (site["code"], style, p["path"])
+            resp = web.route(site["code"], "GET", p["path"], 1)
+            charset = "latin-1" if "iso-8859-1" in dict(resp.headers)["Content-Type"] else "utf-8"
+            assert resp.status == 200, (site["code"], p["path"])
+            if p["kind"] not in ("calendar", "newsarchive"):  # those render their own headings
+                assert f"<h1>{escape(p['title'])}</h1>" in resp.body.decode(charset), (site["code"], p["path"])
+        for d in rt.docs:
+            if d["host"] in ("main", "cms") and d["role"] != "decoy":
+                assert _doc_style(d["path"]) == DOC_STYLE[d.get("style", primary)], (site["code"], d["path"])
+        pairs.add((primary, second))
+    assert len(pairs) >= 6
+
+
+def test_wordpress_cms_host_serves_the_uploads_the_pages_link(mixed: Env) -> None:
+    web, truth = mixed
+    sites = [s for s in truth["sites"].values() if "cms" in s["hosts"]]
+    assert sites and all(s["platform"] == "wp" for s in sites)
+    for site in sites:
+        cms, key = site["hosts"]["cms"], f"{site['code']}-cms"
+        progs = [p for p in site["programmes"] if p["kind"] != "html"]
+        for prog in progs:
+            if urlsplit(prog["urls"][0]).path.startswith("/wp-content/uploads/"):
+                assert all(u.startswith(cms + "/wp-content/uploads/") for u in prog["urls"]), prog["urls"]
+                resp = web.route(key, "GET", _target(prog["urls"][0]), 1)
+                assert resp.status == 200 and resp.body[:4] in (b"%PDF", b"PK\x03\x04")
+                if prog["reachability"] == "link":
+                    hub = web.route(site["code"], "GET", _target(site["hub_pages"][0]), 1)
+                    assert any(u.encode() in hub.body for u in prog["urls"])
+                # WordPress search also finds the cms.-hosted file, by a word of its text
+                doc = next(d for d in web.sites[site["code"]].docs if d["title"] == prog["title"])
+                word = next(w for w in doc["text"].split() if len(w) > 9 and w.isalpha())
+                s = site["search"]
+                found = web.route(site["code"], "GET", f"{s['path']}?{s['param']}={quote(word)}", 1)
+                assert prog["urls"][0].encode() in found.body
+        assert web.route(key, "GET", "/", 1).status == 302
+        assert b"Disallow: /wp-admin/" in web.route(key, "GET", "/robots.txt", 1).body
+        assert web.route(key, "GET", "/wp-content/uploads/finns-inte.pdf", 1).status == 404
+    assert any(p["kind"] != "html" for s in sites for p in s["programmes"])

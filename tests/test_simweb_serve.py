@@ -83,7 +83,7 @@ def test_truth_urls_use_the_served_port_and_csv_points_at_them(web: SimWeb) -> N
     csv_text = web.municipalities_csv.read_text(encoding="utf-8")
     for code, site in truth["sites"].items():
         assert site["url"] == web.site_url(code)
-        assert f",{web.site_url(code)}" in csv_text
+        assert f",{site['website']}\n" in csv_text and f":{web.port}/" in site["website"]
         for p in site["programmes"]:
             assert all(f":{web.port}/" in u for u in p["urls"])
 
@@ -204,6 +204,22 @@ def test_request_log_and_robots_violations(web: SimWeb) -> None:
     after = web.robots_violations()
     assert len(after) == before + 1 and after[-1].target == urlsplit(url).path
     assert after[-1].user_agent == UA and after[-1].status == 200
+
+
+def test_a_listed_oskarshamn_twin_leads_every_path_to_the_www_home(tmp_path: Path) -> None:
+    cfg = SimConfig.for_tests(
+        ensure_coverage=False, site_down=0.0, nonwww_twin=1.0, nonwww_home_redirect=1.0, nonwww_listed=1.0
+    )
+    with SimWeb(generate(tmp_path, sites=2, seed=4, config=cfg), faults=False) as w:
+        rows = w.municipalities_csv.read_text(encoding="utf-8").splitlines()[1:]
+        for row, site in zip(rows, w.truth["sites"].values(), strict=True):
+            website = row.split(",")[-1]
+            assert website == site["website"] != site["url"]
+            for path in ("", "robots.txt", urlsplit(site["hub_pages"][0]).path.lstrip("/")):
+                req = urllib.request.Request(website + path, headers={"User-Agent": UA})
+                with urllib.request.urlopen(req, timeout=10) as r:  # follows the 302
+                    assert r.status == 200 and r.url in (site["url"], site["url"] + "default.aspx"), path
+        assert {r.status for r in w.request_log if r.host.endswith("-nonwww")} == {302}
 
 
 def test_clean_shutdown_frees_threads_and_ports(web_dir: Path) -> None:

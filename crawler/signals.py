@@ -79,8 +79,10 @@ SIGNALS: tuple[Signal, ...] = (
     _s("business_url", "url", r"naringsliv|foretag", 30.0, 2),
     _s("governance_anchor", "anchor", GOVERNANCE_HUB, 40.0, 2),
     _s("governance_url", "url", r"styrdokument|styrande-dokument|forfattningssamling|strategiska-dokument", 30.0, 2),
-    _s("governance_parent_anchor", "anchor", GOVERNANCE_PARENT, 22.0, 2),
-    _s("governance_parent_url", "url", r"kommun--politik|kommunochpolitik|kommun-och-politik|organisation", 12.0, 2),
+    _s("governance_parent_anchor", "anchor", GOVERNANCE_PARENT, 32.0, 2),
+    _s("governance_parent_url", "url",
+       r"kommun-{1,2}(?:och-)?politik|kommunochpolitik|organisation|politik-och-forvaltning|mer-om-kommunen"
+       r"|kommunpolitik", 12.0, 2),
     # Tier 3: context.
     _s("document_block", "block", r"dokument|filer|bilagor|relaterade", 15.0, 3),
     _s("context_business", "context", r"naringsliv|tillvaxt|styrdokument|styrande dokument|foretag", 12.0, 3),
@@ -90,7 +92,7 @@ SIGNALS: tuple[Signal, ...] = (
     # Penalties (crawl priority; selection is the classifier's job).
     _s("unlikely_anchor", "anchor", UNLIKELY_SECTION, -45.0, 0),
     _s("unlikely_url", "url", UNLIKELY_SECTION, -35.0, 0),
-    _s("news", "url", NEWS, -20.0, 0),
+    _s("news", "url", NEWS, -30.0, 0),  # drafts and announcements live here: visit late
     _s("decoy_anchor", "anchor", DECOY, -8.0, 0),
     _s("trap_params", "url", r"sv\.url|sv\.target|open\.12_|state=|jsessionid|print=|aspxautodetectcookie", -60.0, 0),
 )

@@ -23,8 +23,10 @@ from classify.evidence import Evidence, find_evidence
 from classify.features import (
     HEAD_CHARS,
     StemAnalyzer,
+    business_words,
     cap_text,
     eval_spec,
+    is_hub_page,
     signal_counts,
     signal_table_digest,
 )
@@ -45,7 +47,7 @@ FORMAT = "kommunprogram-linear/1"
 
 # A decision whose score lies within this many calibrated logit units of its boundary goes to review.
 REVIEW_MARGIN = 1.0
-# Confidence cap for a document whose first page carries a draft marker.
+# Confidence cap for a document whose first page carries a draft marker (or fails a guard, ``_guard``).
 DRAFT_CAP = 0.1
 
 
@@ -258,8 +260,16 @@ class ProgramModel:
             p_prog = min(p_prog, DRAFT_CAP)
             if probs["is_program"] >= self.tasks["is_program"].threshold:
                 reasons.append("draft_marker")
+        # Definitional guards the excerpts cannot teach (every corpus document is a full text about business):
+        # a text without a single business word is not a business programme ("Policy för lokalförsörjning"),
+        # and a hub page of links and contact lines presents no programme (it links to one, or to none).
+        guard = guard_reason(text)
+        if guard:
+            p_prog = min(p_prog, DRAFT_CAP)
+            if probs["is_program"] >= self.tasks["is_program"].threshold:
+                reasons.append(guard)
         # Thresholds sit at the class-balanced boundary (decision score 0), expressed as a probability.
-        is_prog = p_prog >= self.tasks["is_program"].threshold and not draft
+        is_prog = p_prog >= self.tasks["is_program"].threshold and not draft and not guard
         if probs["margin:is_program"] < REVIEW_MARGIN:
             reasons.append("is_program")
         type_dist: dict[str, float] = probs["program_type"]
@@ -310,6 +320,15 @@ class ProgramModel:
             extended=extended,
             review_reasons=reasons,
         )
+
+
+def guard_reason(text: str) -> str | None:
+    """``no_business_words`` or ``hub_page`` when the text cannot be a programme, else None."""
+    if business_words(text) == 0:
+        return "no_business_words"
+    if is_hub_page(text):
+        return "hub_page"
+    return None
 
 
 def load_model(path: Path | None = None) -> ProgramModel:

@@ -10,9 +10,10 @@ with one explained ``Decision`` per candidate out. The rules, in order:
 4. a draft or consultation version -> ``draft``;
 5. a period that ended before the year (and not extended "tills vidare") or starts after it -> ``expired``
    (``older_version`` when a programme in force was found);
-6. among the programmes in force, the main document wins over an action plan, then adopted over
-   unstated, then the newest period, then the classifier's confidence, the link score and the
-   municipal host. Action plans become ``action_plan`` linked to it; other pages about it ``duplicate``.
+6. among the programmes in force, the main document wins over an action plan, then a dated one (period
+   or adoption date) over an undated one, adopted over unstated, the newest period, open-ended over
+   closed, then the classifier's confidence, the link score and the municipal host. Action plans become
+   ``action_plan`` linked to it; other pages about it ``duplicate``.
 """
 
 from __future__ import annotations
@@ -151,13 +152,16 @@ def timing(c: Candidate, year: int) -> str:
 
 
 def _rank_key(c: Candidate) -> tuple:
-    """Larger is better: main programme, adopted, newest, confident, well linked, municipal host."""
+    """Larger is better: main programme, dated, adopted, newest, open-ended, confident, well linked, municipal
+    host. Among candidates in force a stated period or adoption date beats none: an undated document is
+    less surely the programme in force (in the demo an undated policy outranked the dated programme)."""
     newest = max(c.valid_from or 0, int((c.adopted_date or "0")[:4] or 0) if c.adopted_date else 0)
     return (
         not is_action_plan(c),
+        newest > 0,
         c.adopted_by is not None,
-        c.valid_to is None or c.extended,  # open-ended or extended beats a closed period of the same start
         newest,
+        c.valid_to is None or c.extended,  # open-ended or extended beats a closed period of the same start
         round(c.prediction.confidence.get("is_program", 0.0), 3),
         c.link_score,
         c.host_is_municipal,

@@ -12,14 +12,17 @@ from classify.features import (
     TASK_SPECS,
     DomainFeatures,
     StemAnalyzer,
+    business_words,
     cap_text,
     eval_spec,
+    is_hub_page,
     normalize,
     reference_names,
     signal_counts,
     signal_hits,
     signal_table_digest,
     split_sentences,
+    title_lines,
     title_type,
 )
 
@@ -71,10 +74,42 @@ def test_reference_names_come_from_the_bundled_csvs() -> None:
         ("Landsbygdsprogram för Timrå kommun", "title_other_domain", 1),
         ("Kommunen ska vara en bra plats att vara på.", "named_municipality", 0),  # 'vara' the verb
         ("Vara kommun antog strategin.", "named_municipality", 1),
+        # OCR of a scanned PDF garbles vowels: one free letter in the business words.
+        ("NYringslivsstrategi Norbergs kommun 2026-2029", "title_naringsliv", 1),
+        ("Meny\n\n11 dec 2018\n\nPressmeddelande\n", "news", 2),
+        ("– Strategin blir ett viktigt verktyg, säger ordföranden.", "quote_says", 1),
+        ("För tre år sedan antog Alvesta kommun en ny näringslivsstrategi.", "third_person_actor", 1),
+        ("Alvesta kommun vinner Bästa Tillväxt 2020.", "award", 2),
+        ("Strategin förväntas vara klar under 2019.", "future_process", 1),
+        # A programme name in an opening *sentence* is no title line; a short first line is.
+        (
+            "Näringslivsprogrammet ska skapa ett påtagligt förbättrat företagsklimat i Gävle. " + "Text " * 30,
+            "title_line_programme",
+            0,
+        ),
+        ("Meny\nNäringslivsprogram 2020-2024\nText", "title_line_programme", 1),
     ],
 )
 def test_signal_counts(text: str, signal: str, expected: int) -> None:
     assert signal_counts(text)[signal] == expected
+
+
+def test_title_lines_skip_long_lines_and_stop_early() -> None:
+    text = "Meny\n\n" + "Lång mening " * 20 + "\nKort rubrik\n" + "\n".join(f"rad {i}" for i in range(10))
+    assert title_lines(text).splitlines() == ["Meny", "Kort rubrik", "rad 0", "rad 1"]
+
+
+def test_business_words_and_hub_pages() -> None:
+    assert business_words("Policy för lokalförsörjning\nDokumentet gäller lokaler.") == 0
+    assert business_words("Fler fBretag och jobb i Norberg") == 2
+    hub = (
+        "Näringslivsstrategi\nLäs mer om näringslivsstrategi.\nKontakta kontaktcenter.\nDokument\n"
+        "- Näringslivsstrategi 2026–2030 (docx, 3664 kB)"
+    )
+    assert is_hub_page(hub)
+    page = hub + "\n" + "Strategin pekar ut fyra målområden för ett bättre företagsklimat i kommunen. " * 4
+    assert not is_hub_page(page)
+    assert not is_hub_page("Kort programtext utan navigering.")
 
 
 def test_head_signals_only_look_at_the_title_area() -> None:

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from classify.features import cap_text, signal_counts
-from classify.model import LABELS, MODEL_DIR, DocInput, ProgramModel, load_model, predict_jsonl
+from classify.model import LABELS, MODEL_DIR, DocInput, ProgramModel, guard_reason, load_model, predict_jsonl
 from classify.train import (
     build_is_program_pipeline,
     build_tag_pipeline,
@@ -125,6 +125,19 @@ def test_predict_programme_and_non_programme(model: ProgramModel) -> None:
     for p in (prog, other):
         assert all(0.0 <= v <= 1.0 for v in p.confidence.values())
         assert p.regional_category in ("rus", "intermunicipal", "none")
+
+
+def test_guards_reject_texts_that_cannot_be_a_programme(model: ProgramModel) -> None:
+    policy = "Policy för lokalförsörjning\nNorberg kommun\nDokumentet gäller policy för lokalförsörjning."
+    hub = (
+        "Näringslivsprogram\nLäs mer på sidan näringslivsprogram.\nGör din ansökan via e-tjänst eller kontakta "
+        "handläggaren.\nHär hittar du samlad information om näringslivsprogram.\nSenast uppdaterad: 2026-05-07"
+    )
+    a, b = model.predict([DocInput("a", policy), DocInput("b", hub)])
+    assert not a.is_program and not b.is_program
+    assert a.confidence["is_program"] <= 0.1 and b.confidence["is_program"] <= 0.1
+    assert guard_reason(policy) == "no_business_words" and guard_reason(hub) == "hub_page"
+    assert guard_reason("Näringslivsprogram för Sala kommun 2021-2025\nAntagen av kommunfullmäktige.") is None
 
 
 def test_prediction_json_contract(model: ProgramModel) -> None:

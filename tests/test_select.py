@@ -101,6 +101,15 @@ def test_adopted_beats_unstated_and_action_plan_alone_is_chosen() -> None:
     assert sel.chosen is not None and sel.decisions[0].role == "program"
 
 
+def test_a_dated_programme_beats_an_undated_document() -> None:
+    # Seen in the demo: an undated "Policy för ..." outranked the dated (scanned) programme.
+    undated = cand("u", "Policy för näringslivsutveckling", adopted_by="kommunstyrelsen")
+    dated = cand("d", "Näringslivsstrategi 2026-2029", valid_from=2026, valid_to=2029, adopted_date="2025-12-19")
+    sel = choose_program([undated, dated], year=2026, municipality="Norberg")
+    assert sel.chosen is not None and sel.chosen.sha256 == "d"
+    assert roles(sel)["u"] == "duplicate"
+
+
 def test_timing_and_validation() -> None:
     assert timing(cand("a", "x"), 2024) == "unknown"
     assert timing(cand("a", "x", valid_to=2035), 2024) == "current"

@@ -91,6 +91,7 @@ class SimWeb:
         self._tmp: Path | None = None
         self._ready = threading.Event()
         self._error: BaseException | None = None
+        self._truth: tuple[int, dict[str, Any]] | None = None  # (port it was rewritten for, truth)
 
     # -------------------------------------------------------------- lifecycle
     def __enter__(self) -> SimWeb:
@@ -103,6 +104,9 @@ class SimWeb:
     def start(self) -> None:
         if self._thread is not None:
             raise UsageError("SimWeb already started")
+        # a stopped SimWeb may be started again: nothing of the previous loop may leak into this one
+        self._servers, self._conns, self._loop, self._error = [], set(), None, None
+        self._ready.clear()
         socks = self._bind()
         try:
             self.web = Web(self.web_dir, self.port, self.cfg)
@@ -190,6 +194,10 @@ class SimWeb:
 
     @property
     def truth(self) -> dict[str, Any]:
+        """truth.json with URLs on the served port; read and rewritten once per port, then shared
+        (callers loop over it per request or per site: treat it as read-only)."""
+        if self._truth is not None and self._truth[0] == self.port:
+            return self._truth[1]
         text = (self.web_dir / "truth.json").read_text(encoding="utf-8")
         nominal = json.loads(text)["nominal_port"]
         text = re.sub(rf"(http://127\.\d+\.\d+\.\d+):{nominal}\b", rf"\g<1>:{self.port}", text)
@@ -198,6 +206,7 @@ class SimWeb:
         if not self.cfg.faults_enabled:
             for site in data["sites"].values():
                 site["expected_status"] = site["expected_status_without_faults"]
+        self._truth = (self.port, data)
         return data
 
     @property

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import http.client
 import io
+import shutil
 import socket
 import threading
 import urllib.error
@@ -244,3 +245,25 @@ def test_clean_shutdown_frees_threads_and_ports(web_dir: Path) -> None:
         s.close()
     with SimWeb(web_dir, faults=False, port=port) as again:  # and the whole web can be served there again
         assert again.port == port and get(url)[0] in (200, 302)
+
+
+def test_truth_is_read_once_per_served_port(web_dir: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "web"
+    shutil.copytree(web_dir, copy)
+    w = SimWeb(copy, faults=False)
+    w.start()
+    try:
+        first = w.truth
+        (copy / "truth.json").unlink()  # a second access must not read the file again
+        assert w.truth is first and first["served_port"] == w.port
+        assert all(f":{w.port}/" in s["url"] for s in first["sites"].values())
+    finally:
+        w.stop()
+    (copy / "truth.json").write_bytes((web_dir / "truth.json").read_bytes())
+    w.requested_port = 0
+    w.start()  # served again, maybe on another port: rewritten for that one
+    try:
+        assert w.truth["served_port"] == w.port
+        assert all(f":{w.port}/" in s["url"] for s in w.truth["sites"].values())
+    finally:
+        w.stop()

@@ -101,10 +101,11 @@ def filename_from_disposition(value: str | bytes | None) -> str | None:
     if value is None:
         return None
     if isinstance(value, bytes):
+        raw_bytes = value
         try:
-            value = value.decode("utf-8")
+            value = raw_bytes.decode("utf-8")
         except UnicodeDecodeError:
-            value = value.decode("latin-1")
+            value = raw_bytes.decode("latin-1")
     star = _DISPOSITION_STAR.search(value)
     if star:
         charset = star.group(1).lower()

@@ -62,6 +62,7 @@ class RetryAfterMiddleware(RetryMiddleware):
             if wait > self.max_retry_after:
                 return response
             self._slow_down(request, wait)
+            assert self.crawler.spider is not None
             retry = get_retry_request(request, reason=f"{response.status} Retry-After {wait:g}s",
                                       spider=self.crawler.spider, max_retry_times=RATE_LIMIT_RETRIES)
             if retry is None:

@@ -9,24 +9,15 @@ and the municipality stays "in progress", so the rerun crawls it again; candidat
 from __future__ import annotations
 
 import hashlib
-from typing import Any, Protocol
+from typing import Any
 
-from inventory.store import Validators
-
-
-class CrawlSink(Protocol):
-    def municipality_finished(self, run_id: int, code: str) -> bool: ...
-    def start_municipality(self, run_id: int, code: str) -> None: ...
-    def url_validators(self, url: str) -> Validators | None: ...
-    def record_fetch(self, run_id: int, code: str, **kw: Any) -> None: ...
-    def save_candidate(self, run_id: int, code: str, **kw: Any) -> None: ...
-    def finish_municipality(self, run_id: int, code: str, **kw: Any) -> None: ...
+from inventory.store import Store, Validators
 
 
 class Recorder:
     """Binds a store to one run and counts what was written (for the run summary)."""
 
-    def __init__(self, store: CrawlSink, run_id: int) -> None:
+    def __init__(self, store: Store, run_id: int) -> None:
         self.store = store
         self.run_id = run_id
         self.candidates = 0

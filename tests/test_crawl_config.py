@@ -47,3 +47,12 @@ def test_round_trip_through_the_child_job() -> None:
     assert CrawlConfig.from_dict(config.to_dict()) == config
     with pytest.raises(UsageError, match="unknown crawl setting"):
         CrawlConfig.from_dict({"budgett": 3})
+
+
+def test_every_setting_is_documented() -> None:
+    from dataclasses import fields
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "crawler.md").read_text(encoding="utf-8")
+    for f in fields(CrawlConfig):
+        assert f"| `{f.name.upper()}` |" in doc, f"{PREFIX}{f.name.upper()} is missing from docs/crawler.md"

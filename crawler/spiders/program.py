@@ -266,7 +266,8 @@ class ProgramSpider(scrapy.Spider):
         if self.config.use_sitemaps and host in state.hosts and host not in state.sitemap_hosts:
             state.sitemap_hosts |= host_variants(host)
             netloc = response.url.split("/")[2]
-            listed = self._robots_mw().sitemaps.get(netloc) if self._robots_mw() else None
+            robots = self._robots_mw()
+            listed = robots.sitemaps.get(netloc) if robots is not None else None
             for loc in (listed or [f"{response.url.split(':')[0]}://{netloc}/sitemap.xml"])[:3]:
                 state.frontier.push(canonical_url(loc), LinkInfo(score=SITEMAP_SCORE, kind="sitemap",
                                                                  route="sitemap", source_page=response.url))

@@ -99,6 +99,10 @@ def _name_forms() -> tuple[dict[str, str], re.Pattern[str]]:
             name = row["name"].strip()
             for form in (name, *_IRREGULAR_FORMS.get(name, ())):
                 forms[form] = name
+    # Swedish-language Finnish municipalities: their programmes are decoys on Swedish sites too.
+    with (DATA_DIR / "foreign_municipalities.csv").open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            forms.setdefault(row["name"].strip(), row["name"].strip())
     alternation = "|".join(re.escape(f) for f in sorted(forms, key=lambda f: (-len(f), f)))
     return forms, re.compile(rf"(?<![\w-])({alternation})s?(?![\w-])")
 

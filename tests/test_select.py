@@ -147,3 +147,11 @@ def test_other_municipality_from_the_body_when_the_title_names_none() -> None:
     assert other_municipality(body, "Heby") is None
     once = "Näringslivsprogram\n" + "Text om företagen här. " * 30 + "Vi samarbetar med Heby."
     assert other_municipality(once, "Uppsala") is None  # one passing mention is not enough
+
+
+def test_swedish_language_finnish_municipality_is_another_municipality() -> None:
+    from classify.select import other_municipality
+
+    title = "UTKAST Näringslivsprogram för Raseborgs stad 2026-2029"
+    assert other_municipality(title, "Ystad", title) == "Raseborg"
+    assert other_municipality("Näringslivsprogram för Ystads kommun", "Ystad") is None

@@ -166,13 +166,14 @@ def main() -> None:
         load_before = os.getloadavg()
         try:
             with SimWeb(tmp / "web", faults=False) as web:
-                docs_by_site: dict[str, list[str]] = {}
+                docs_by_host: dict[str, list[str]] = {}  # host key -> paths (main hosts and cms. hosts)
                 for code, f in document_files(tmp / "web"):
                     doc = web.web.sites[code].docs[int(f.stem)]
-                    if doc["host"] == "main" and not web.manifest["hosts"][code]["down"]:
-                        docs_by_site.setdefault(code, []).append(doc["path"])
+                    if doc["host"] in ("main", "cms") and not web.manifest["hosts"][code]["down"]:
+                        key = web.web.sites[code].m["hosts"][doc["host"]]
+                        docs_by_host.setdefault(key, []).append(doc["path"])
                 hosts = web.manifest["hosts"]
-                doc_targets = [(hosts[c]["addr"], web.port, p) for c, ps in docs_by_site.items() for p in ps]
+                doc_targets = [(hosts[k]["addr"], web.port, p) for k, ps in docs_by_host.items() for p in ps]
                 doc_targets = (doc_targets * (args.requests // max(1, len(doc_targets)) + 1))[: args.requests]
                 rng.shuffle(doc_targets)
                 all_pages = page_targets(web, args.requests * args.rounds, rng)

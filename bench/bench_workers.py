@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import shutil
 import subprocess
@@ -170,11 +171,16 @@ def main(argv: list[str] | None = None) -> int:
                 for n in args.workers:
                     runs[n] = run_workers(n, items, postgres.create_database(f"w{n}"), redis.url, config, tmp)
                     print(f"{n} worker(s): {runs[n]['wall_s']} s, {runs[n]['pages_per_s']} pages/s", file=sys.stderr)
+                # The baseline again, last: on a shared machine the load drifts during the benchmark, and two
+                # single-process runs also show how far the crawl itself is repeatable.
+                again = run_single(items, postgres.create_database("single_again"), config)
+                print(f"single process again: {again['wall_s']} s, {again['pages_per_s']} pages/s", file=sys.stderr)
         finally:
             redis.stop()
             postgres.stop()
             shutil.rmtree(pg_dir, ignore_errors=True)
     baseline = single.pop("result")
+    again_result = again.pop("result")
     results = {n: run.pop("result") for n, run in runs.items()}
     same = {n: r == baseline for n, r in results.items()}
     one = runs[min(runs)]["wall_s"]
@@ -184,7 +190,9 @@ def main(argv: list[str] | None = None) -> int:
         "speedup": {str(n): round(one / run["wall_s"], 2) for n, run in runs.items() if n != min(runs)},
         "same_result_as_single_process": all(same.values()),
     }
-    detail.update(single_process=single, runs={str(n): run for n, run in runs.items()},
+    detail.update(single_process=single, single_process_again=again,
+                  single_again_differences=differences(baseline, again_result),
+                  load_average_at_end=list(os.getloadavg()), runs={str(n): run for n, run in runs.items()},
                   same_result_per_count={str(n): v for n, v in same.items()},
                   differences={str(n): differences(baseline, r) for n, r in results.items()},
                   cpu_utilisation={str(n): round(run["cpu_s"] / (run["wall_s"] * detail["cores"]), 2)
@@ -198,8 +206,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _cores() -> int:
-    import os
-
     return len(os.sched_getaffinity(0))
 
 

@@ -311,3 +311,25 @@ def test_enqueue_skips_what_the_store_has_finished(redis_server: RedisServer, tm
     client.close()
     assert distributed.enqueue_run(redis_server.url, db, items, 2026, CONFIG) == (run_id, 1)  # same run, resumed
     assert distributed.status(redis_server.url, run_id).pending == 1
+
+
+def test_kommunprogram_run_finishes_a_distributed_run(web: Web, redis_server: RedisServer,  # noqa: F811
+                                                     tmp_path: Path) -> None:
+    """The documented flow: enqueue, workers crawl, then `run` on the same store resumes the same run,
+    crawls nothing again, and goes on with extract, classify and stats."""
+    from inventory.runner import run_inventory
+    from inventory.settings import RunSettings
+
+    db = str(tmp_path / "k.sqlite")
+    run_id, _ = distributed.enqueue_run(redis_server.url, db, web.items, 2026, CONFIG)
+    summary = distributed.worker(redis_server.url, db, max_idle_s=0.2, worker_id="inproc")
+    assert summary.municipalities == SITES and summary.stopped.startswith("idle")
+    store = Store.open(db)
+    fetched = store.fetch_count(run_id)
+    since = len(web.sim.request_log)
+    report = run_inventory(RunSettings(year=2026, db_url=db, out_dir=tmp_path / "out", allow_private_addresses=True,
+                                       municipalities_csv=web.sim.municipalities_csv))
+    assert report.run_id == run_id and sum(report.statuses.values()) == SITES
+    assert store.fetch_count(run_id) == fetched and len(web.sim.request_log) == since  # nothing crawled again
+    assert (tmp_path / "out" / "inventory.csv").is_file()
+    store.close()

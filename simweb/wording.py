@@ -193,7 +193,7 @@ TRAIT_BUSINESS_FALSE = [
 TRAIT_ANNUAL_TRUE = [  # yearly activities without naming a plan: true whether or not there is an action plan
     "{Återkommande|Årliga} aktiviteter är {näringslivsgalan|företagsbesök|frukostmöten för företagare} och {Företagarnas dag|en mässa|Nyföretagarcentrums kvällar}.",
     "{Under varje år|Varje år} {genomförs|ska genomföras} {minst [num] företagsbesök|ett [num]-tal företagsbesök} {av kommunledningen|av politiker och tjänstemän}.",
-    "Aktiviteterna {revideras|uppdateras} {årligen|varje år} {i samband med budgetarbetet|inför varje nytt verksamhetsår}.",
+    "{Inför varje verksamhetsår|Varje år} {väljer|prioriterar} kommunstyrelsen {årets insatser|vilka insatser som ska genomföras} {inom ramen för budgeten|utifrån programmets mål}.",
     "{I|Inom ramen för} {den årliga budgeten|varje års budget} {avsätts|finns} medel för {näringslivsaktiviteter|insatserna} {per verksamhetsår|under verksamhetsåret}.",
 ]
 # yearly activities *as a plan*: an "årlig handlingsplan" is also an action plan (corpus README), so
@@ -201,6 +201,7 @@ TRAIT_ANNUAL_TRUE = [  # yearly activities without naming a plan: true whether o
 TRAIT_ANNUAL_PLAN = [
     "{Varje år|Årligen} {tas|upprättas} en {aktivitetsplan|årlig handlingsplan} {med konkreta aktiviteter|som beslutas av kommunstyrelsen}.",
     "{Programmet|Strategin} {konkretiseras|bryts ned} i {årliga aktivitetsplaner|en årlig handlingsplan} {som beslutas av kommunstyrelsen|inför varje verksamhetsår}.",
+    "{Handlingsplanens aktiviteter|Aktiviteterna i handlingsplanen} {revideras|uppdateras} {årligen|varje år} {i samband med budgetarbetet|inför varje nytt verksamhetsår}.",
 ]
 TRAIT_ANNUAL_FALSE = [
     "{Uppföljning|Utvärdering} sker {vid periodens slut|när programperioden löper ut|i samband med revidering}.",

@@ -1,1 +1,11 @@
-"""crawler."""
+"""crawler: the focused, polite Scrapy crawl that finds each municipality's business programme.
+
+Public API (docs/crawler.md):
+
+- ``crawler.run.crawl(municipalities, *, db_url, run_id, config) -> CrawlSummary`` runs one crawl in a
+  child process and can be called many times in one process.
+- ``crawler.config.CrawlConfig`` holds the settings (``CrawlConfig.from_env()`` reads
+  ``KOMMUNPROGRAM_CRAWL_*``).
+- ``crawler.spiders.program.ProgramSpider`` and ``crawler.pipelines.Recorder`` for embedding the spider
+  in another process layout (e.g. ``crawler.distributed``).
+"""

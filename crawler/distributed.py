@@ -347,17 +347,24 @@ class AckingRecorder(Recorder):
 def discard_partial_attempt(store: Store, run_id: int, code: str) -> None:
     """Forget what a dead attempt wrote for (run, code), so the re-crawl leaves exactly one crawl behind.
 
-    Content blobs and URL validators stay: they are keyed by content and URL, not by attempt.
+    That includes the ETag/Last-Modified validators the attempt stored for its candidates: left in place,
+    the re-crawl would get 304s for pages it saw minutes ago and, since a 304 carries no links, crawl a
+    different path than a fresh crawl. Validators from earlier runs (older than the attempt) stay, and
+    content blobs stay (keyed by content, shared).
     """
     import sqlalchemy as sa
 
-    from inventory.store import candidates, fetches, run_municipalities
+    from inventory.store import candidates, fetches, run_municipalities, url_validators
 
     with store.transaction() as conn:
-        state = conn.execute(sa.select(run_municipalities.c.state).where(
-            run_municipalities.c.run_id == run_id, run_municipalities.c.code == code)).scalar()
-        if state == "finished":
+        row = conn.execute(sa.select(run_municipalities.c.state, run_municipalities.c.started_at).where(
+            run_municipalities.c.run_id == run_id, run_municipalities.c.code == code)).first()
+        if row is not None and row.state == "finished":
             return
+        if row is not None and row.started_at:
+            urls = sa.select(candidates.c.url).where(candidates.c.run_id == run_id, candidates.c.code == code)
+            conn.execute(url_validators.delete().where(url_validators.c.url.in_(urls),
+                                                       url_validators.c.updated_at >= row.started_at))
         conn.execute(fetches.delete().where(fetches.c.run_id == run_id, fetches.c.code == code))
         conn.execute(candidates.delete().where(candidates.c.run_id == run_id, candidates.c.code == code))
         conn.execute(run_municipalities.delete().where(run_municipalities.c.run_id == run_id,

@@ -52,11 +52,14 @@ class RetryAfterMiddleware(RetryMiddleware):
     def __init__(self, settings: Any) -> None:
         super().__init__(settings)
         self.max_retry_after = settings.getfloat(MAX_RETRY_AFTER_SETTING, 120.0)
+        self._normal_delay: dict[str, float] = {}  # slot -> delay before the server asked us to wait
 
     def process_response(self, request: Request, response: Response, spider: Any = None) -> Any:
         if request.meta.get("dont_retry", False):
             return response
         wait = parse_retry_after(response.headers.get(b"Retry-After"))
+        if response.status < 400 and request.meta.get("retry_after_slot"):
+            self._restore(request.meta["retry_after_slot"])
         if response.status == 429 or (response.status == 503 and wait is not None):
             wait = 5.0 if wait is None else wait
             if wait > self.max_retry_after:
@@ -68,6 +71,7 @@ class RetryAfterMiddleware(RetryMiddleware):
             if retry is None:
                 return response
             retry.meta["autothrottle_dont_adjust_delay"] = True
+            retry.meta["retry_after_slot"] = self.crawler.engine.downloader.get_slot_key(request)
             return retry
         return super().process_response(request, response)
 
@@ -76,9 +80,19 @@ class RetryAfterMiddleware(RetryMiddleware):
         downloader = self.crawler.engine.downloader
         slot = downloader.slots.get(downloader.get_slot_key(request))
         if slot is not None:
+            key = downloader.get_slot_key(request)
+            self._normal_delay.setdefault(key, slot.delay)
             slot.delay = max(slot.delay, wait)
             slot.lastseen = time.monotonic()  # the wait counts from now (Scrapy uses monotonic time)
             logger.info("Retry-After %.1f s from %s", wait, urlparse_cached(request).hostname)
+
+
+    def _restore(self, key: str) -> None:
+        """The retry succeeded: back to the host's normal pace (Crawl-delay and AutoThrottle still apply)."""
+        normal = self._normal_delay.pop(key, None)
+        slot = self.crawler.engine.downloader.slots.get(key)
+        if normal is not None and slot is not None:
+            slot.delay = normal
 
 
 class UserAgentFallbackMiddleware:

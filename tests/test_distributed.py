@@ -227,9 +227,11 @@ def test_a_worker_killed_mid_crawl_loses_nothing(web: Web, redis_server: RedisSe
         code = claimed["code"]
         store = Store.open(db)
         deadline = time.monotonic() + 60
-        while not fetches_of(store, run_id).get(code) and time.monotonic() < deadline:
-            time.sleep(0.05)  # waiting for the victim's first committed fetch, i.e. truly mid-crawl
-        assert fetches_of(store, run_id).get(code), "the victim never fetched anything"
+        # Kill after the victim committed a candidate (with its validators): the hardest case for the
+        # re-crawl, which must not see 304s for what the dead attempt fetched.
+        while not store.candidates(run_id, code) and time.monotonic() < deadline:
+            time.sleep(0.02)  # waiting on the victim's progress in the store, i.e. truly mid-crawl
+        assert store.candidates(run_id, code), "the victim never saved a candidate"
         assert not store.municipality_finished(run_id, code)
         children = crawl_children_of("victim")
         assert children

@@ -97,14 +97,16 @@ def crawl(municipalities: Munis = None, year: Year = CURRENT_YEAR, db: Db = DEFA
     """Crawl the municipalities' websites and store candidate documents."""
     _setup_logging(verbose)
     settings = _settings(year, db, None, municipalities, allow_private_addresses, config, None)
+    from inventory.lock import run_lock
     from inventory.pipeline import crawl_stage, input_digest
     from inventory.store import Store
 
     items = _load_municipalities(settings.municipalities_csv)
-    store = Store.open(settings.db_url)
-    run_id = store.start_run(year, input_digest(items), {"stage": "crawl"}, resume=not new_run)
-    report = crawl_stage(store, run_id, items, db_url=settings.db_url,
-                         allow_private_addresses=settings.allow_private_addresses, overrides=settings.crawl)
+    with run_lock(settings.db_url):
+        store = Store.open(settings.db_url)
+        run_id = store.start_run(year, input_digest(items), {"stage": "crawl"}, resume=not new_run)
+        report = crawl_stage(store, run_id, items, db_url=settings.db_url,
+                             allow_private_addresses=settings.allow_private_addresses, overrides=settings.crawl)
     typer.echo(f"run {run_id} {report.line()}")
 
 
@@ -113,12 +115,14 @@ def extract(year: Year = CURRENT_YEAR, db: Db = DEFAULT_DB, run_id: RunId = None
             verbose: Verbose = False) -> None:
     """Extract text and metadata from the run's documents (cached per content hash and extractor version)."""
     _setup_logging(verbose)
+    from inventory.lock import run_lock
     from inventory.pipeline import extract_stage
     from inventory.store import Store
 
     store = Store.open(db)
     resolved = _resolve_run(store, year, run_id)
-    typer.echo(f"run {resolved} {extract_stage(store, resolved).line()}")
+    with run_lock(db):
+        typer.echo(f"run {resolved} {extract_stage(store, resolved).line()}")
 
 
 @app.command()
@@ -127,13 +131,15 @@ def classify(year: Year = CURRENT_YEAR, db: Db = DEFAULT_DB, run_id: RunId = Non
              verbose: Verbose = False) -> None:
     """Classify the run's documents and choose each municipality's programme."""
     _setup_logging(verbose)
+    from inventory.lock import run_lock
     from inventory.pipeline import classify_stage
     from inventory.store import Store
 
     store = Store.open(db)
     resolved = _resolve_run(store, year, run_id)
     run_year = store.run(resolved)["year"]
-    typer.echo(f"run {resolved} {classify_stage(store, resolved, run_year, model_path=model).line()}")
+    with run_lock(db):
+        typer.echo(f"run {resolved} {classify_stage(store, resolved, run_year, model_path=model).line()}")
 
 
 @app.command()
@@ -208,6 +214,54 @@ def demo(out: Annotated[Path, typer.Option("--out", help="Output directory.")] =
     report = run_demo(out, sites=sites, seed=seed)
     typer.echo(report.summary_line())
     return report.exit_code
+
+
+Redis = Annotated[str, typer.Option("--redis", help="Redis URL of the shared queue, e.g. redis://127.0.0.1:6379/0.")]
+Queue = Annotated[str, typer.Option("--queue", help="Key prefix of the queue in Redis.")]
+
+
+@app.command()
+def enqueue(redis: Redis, municipalities: Munis = None, year: Year = CURRENT_YEAR, db: Db = DEFAULT_DB,
+            allow_private_addresses: AllowPrivate = False, config: Config = None, queue: Queue = "kommunprogram",
+            verbose: Verbose = False) -> None:
+    """Create (or resume) a run in the shared store and queue its municipalities for workers."""
+    _setup_logging(verbose)
+    from crawler.config import CrawlConfig
+    from crawler.distributed import enqueue_run
+
+    settings = _settings(year, db, None, municipalities, allow_private_addresses, config, None)
+    CrawlConfig.from_dict(settings.crawl)
+    crawl_config = CrawlConfig.from_env(**{**settings.crawl, "allow_private_addresses": allow_private_addresses})
+    run_id, queued = enqueue_run(redis, settings.db_url, _load_municipalities(settings.municipalities_csv), year,
+                                 crawl_config, prefix=queue)
+    typer.echo(f"run {run_id}: {queued} municipalities queued")
+
+
+@app.command()
+def worker(redis: Redis, db: Db = DEFAULT_DB,
+           max_idle: Annotated[float, typer.Option("--max-idle", help="Stop after this many idle seconds.")] = 60.0,
+           worker_id: Annotated[str | None, typer.Option("--worker-id", help="Stable id (default host:pid).")] = None,
+           concurrent_municipalities: Annotated[int | None, typer.Option(
+               "--concurrent-municipalities", help="Municipalities crawled at once by this worker.")] = None,
+           queue: Queue = "kommunprogram", verbose: Verbose = False) -> None:
+    """Crawl queued municipalities from Redis into the shared store until the queue stays empty."""
+    _setup_logging(verbose)
+    from crawler.distributed import worker as run_worker
+
+    overrides = {"concurrent_municipalities": concurrent_municipalities} if concurrent_municipalities else None
+    summary = run_worker(redis, db, max_idle_s=max_idle, worker_id=worker_id, overrides=overrides, prefix=queue)
+    typer.echo(summary.line())
+
+
+@app.command("queue-status")
+def queue_status(redis: Redis, run_id: Annotated[int, typer.Option("--run", help="Run id.")],
+                 queue: Queue = "kommunprogram") -> None:
+    """Show a distributed run's queue: pending, in progress, done, live workers."""
+    from crawler.distributed import status
+
+    st = status(redis, run_id, prefix=queue)
+    typer.echo(f"run {st.run_id}: {st.pending} pending, {st.processing} in progress, {st.done} done of "
+               f"{st.queued} queued; workers: {', '.join(st.workers) or 'none'}")
 
 
 def _mount_simweb() -> None:

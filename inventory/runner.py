@@ -29,53 +29,64 @@ class RunReport:
     statuses: dict[str, int] = field(default_factory=dict)
     exit_code: int = 0
     extra: str = ""
+    flags: list[Any] = field(default_factory=list)  # inventory.monitor.Flag: what needs a human
 
     def summary_line(self) -> str:
         total = sum(self.statuses.values())
         parts = ", ".join(f"{n} {s}" for s, n in sorted(self.statuses.items(), key=lambda kv: -kv[1]))
+        from inventory.monitor import summary_fragment
+
         return (f"kommunprogram run {self.run_id} ({self.year}): {total} municipalities: {parts}; "
-                f"outputs in {self.out_dir}/{self.extra}")
+                f"outputs in {self.out_dir}/{self.extra}{summary_fragment(self.flags)}")
 
     def to_json(self) -> dict[str, Any]:
         return {"run_id": self.run_id, "year": self.year, "out_dir": str(self.out_dir),
                 "statuses": self.statuses, "exit_code": self.exit_code,
                 "stages": [{"name": s.name, "seconds": round(s.seconds, 3), "counts": s.counts}
-                           for s in self.stages]}
+                           for s in self.stages],
+                "flags": [f.to_json() for f in self.flags], "summary": self.summary_line()}
 
 
 def run_inventory(settings: RunSettings, *, resume: bool = True) -> RunReport:
+    """Every stage under the store's run lock, so two scheduled runs never overlap."""
+    from inventory.lock import run_lock
     from inventory.municipalities import bundled_path, read_municipalities
 
     items = read_municipalities(settings.municipalities_csv or bundled_path())
+    with run_lock(settings.db_url):
+        return _run_locked(settings, items, resume=resume)
+
+
+def _run_locked(settings: RunSettings, items: list[Any], *, resume: bool) -> RunReport:
+    from inventory.monitor import flags_for_run
+
     store = Store.open(settings.db_url)
     run_id = store.start_run(settings.year, input_digest(items),
                              {"allow_private_addresses": settings.allow_private_addresses,
                               "crawl": settings.crawl}, resume=resume)
     out_dir = settings.output_dir
     report = RunReport(run_id, settings.year, out_dir)
-    try:
-        report.stages.append(crawl_stage(store, run_id, items, db_url=settings.db_url,
-                                         allow_private_addresses=settings.allow_private_addresses,
-                                         overrides=settings.crawl))
-        report.stages.append(extract_stage(store, run_id))
-        report.stages.append(classify_stage(store, run_id, settings.year,
-                                            review_threshold=settings.review_threshold))
-        report.stages.append(stats_stage(store, settings.year, out_dir, run_id=run_id,
-                                         overrides_path=settings.overrides))
-    except BaseException:
-        # The run stays "running" so the next `run` with the same input resumes it.
-        raise
+    # A crash anywhere below leaves the run "running", so the next `run` with the same input resumes it.
+    report.stages.append(crawl_stage(store, run_id, items, db_url=settings.db_url,
+                                     allow_private_addresses=settings.allow_private_addresses,
+                                     overrides=settings.crawl))
+    report.stages.append(extract_stage(store, run_id))
+    report.stages.append(classify_stage(store, run_id, settings.year, review_threshold=settings.review_threshold))
+    report.stages.append(stats_stage(store, settings.year, out_dir, run_id=run_id,
+                                     overrides_path=settings.overrides))
     store.finish_run(run_id)
+    report.flags = flags_for_run(store, run_id, expected_codes=[m.code for m in items])
     for row in store.results(run_id):
         report.statuses[row["status"]] = report.statuses.get(row["status"], 0) + 1
         if row["status"] in UNREACHED:
             print(f"{row['code']} {row['name']}: {row['status'].replace('_', ' ')} "
                   f"({row.get('reason') or 'no reason recorded'})", file=sys.stderr)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "run-report.json").write_text(json.dumps(report.to_json(), indent=2), encoding="utf-8")
     unreached = sum(report.statuses.get(s, 0) for s in UNREACHED)
     if unreached == sum(report.statuses.values()):
         report.extra = " -- no site could be reached (is the machine offline?)"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "run-report.json").write_text(json.dumps(report.to_json(), indent=2, ensure_ascii=False),
+                                             encoding="utf-8")
     return report
 
 

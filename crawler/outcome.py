@@ -43,7 +43,8 @@ def decide(c: SiteCounts) -> tuple[str, str]:
     if c.tier1_candidates:
         if c.tier1_robots_blocked and c.best_blocked_score > c.best_candidate_score:
             return "blocked_by_robots", "target_disallowed"
-        return "found", c.stop_reason
+        # Candidates were saved, but a Tier-1 link was disallowed: the classifier decides; say so.
+        return "found", "tier1_link_disallowed" if c.tier1_robots_blocked else c.stop_reason
     if c.home_robots_blocked and c.ok_responses == 0:
         return "blocked_by_robots", "home_disallowed"
     if c.responses == 0:

@@ -58,13 +58,14 @@ def start_crawl_process(municipalities: Sequence[Municipality], *, db_url: str, 
     """Start the crawl child without waiting (``crawl`` waits; tests use this to kill it mid-crawl)."""
     job = workdir / "job.json"
     job.write_text(json.dumps(_job(municipalities, db_url, run_id, config)), encoding="utf-8")
-    log_path = Path(config.log_file) if config.log_file else workdir / "crawl.log"
+    log_path = (Path(config.log_file) if config.log_file else workdir / "crawl.log").resolve()
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")]))}
     with open(log_path, "ab") as log:
         return subprocess.Popen(
             [sys.executable, "-m", "crawler.run", "--job", str(job), "--summary", str(workdir / "summary.json"),
              "--log", str(log_path)],
-            stdout=subprocess.DEVNULL, stderr=log, env=env, cwd=str(REPO_ROOT))
+            # The parent's working directory is kept, so relative SQLite paths in db_url mean the same file.
+            stdout=subprocess.DEVNULL, stderr=log, env=env)
 
 
 def crawl(municipalities: Sequence[Municipality], *, db_url: str, run_id: int, config: CrawlConfig) -> CrawlSummary:

@@ -16,6 +16,22 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+# Transport failures by exception class name -> the reason code recorded per fetch and outcome.
+ERROR_NAMES = {
+    "DNSLookupError": "dns", "ConnectionRefusedError": "refused", "TimeoutError": "timeout",
+    "TCPTimedOutError": "timeout", "ResponseNeverReceived": "dropped", "ConnectionLost": "dropped",
+    "ConnectionDone": "dropped", "ResponseFailed": "dropped", "CancelledError": "too_large",
+    "DownloadCancelledError": "too_large", "ConnectError": "refused", "NoRouteError": "refused",
+    # Scrapy >= 2.14 wraps transport errors in its own classes
+    "DownloadConnectionRefusedError": "refused", "CannotResolveHostError": "dns", "DownloadTimeoutError": "timeout",
+    "DownloadFailedError": "dropped", "ResponseDataLossError": "dropped",
+}
+
+
+def error_code(exc: BaseException) -> str:
+    return ERROR_NAMES.get(type(exc).__name__, type(exc).__name__)
+
+
 STATUSES = ("found", "not_found_within_budget", "blocked_by_robots", "site_unreachable", "blocked_by_server",
             "error")
 

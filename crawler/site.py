@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlsplit
 
 from crawler.config import CrawlConfig
 from crawler.frontier import Frontier, LinkInfo
 from crawler.linkscore import LinkFeatures, score_link
-from crawler.outcome import SiteCounts
-from crawler.pagescan import Link, PageScan
-from crawler.signals import MIN_FOLLOW_SCORE, OFFSITE_MIN_SCORE, TIER1_SCORE
+from crawler.outcome import SiteCounts, decide
+from crawler.pagescan import Link, PageScan, search_url
+from crawler.signals import MIN_FOLLOW_SCORE, OFFSITE_MIN_SCORE, SEARCH_TERMS, TIER1_SCORE
+from crawler.sitemaps import SitemapContent
 from crawler.urls import canonical_url, host_variants, is_http
 from inventory.municipalities import Municipality
 
+SEARCH_SCORE, SITEMAP_SCORE = 160.0, 150.0  # right after direct hits on the page that found them
 HUB_SCORE = 30.0  # a new link at least this good counts as progress (Tier-2 hub or better)
 MAX_BRAND_HOSTS = 3
 MAX_ROBOTS_BLOCKED_LISTED = 50
@@ -143,3 +146,53 @@ class SiteState:
         # A page reached through a shortcut passes the shortcut's route on to what it links to.
         route = "search" if parent.kind == "search" else parent.route
         return sum(self.admit(link, scan, page_url, parent, route) for link in scan.links)
+
+    # -- shortcuts ------------------------------------------------------------------------------------
+    def add_search(self, template: str, page_url: str) -> None:
+        """Queue the search queries once per municipality (search usually indexes PDF text too)."""
+        if self.search_started:
+            return
+        self.search_started = True
+        for i, term in enumerate(SEARCH_TERMS):
+            self.frontier.push(search_url(template, term), LinkInfo(
+                score=SEARCH_SCORE - i, kind="search", route="search", source_page=page_url, anchor=term))
+
+    def add_sitemaps(self, page_url: str, listed: list[str]) -> None:
+        """Queue the host's sitemaps (robots.txt ``Sitemap:`` lines, else /sitemap.xml), once per host."""
+        host = hostname(page_url)
+        if host not in self.hosts or host in self.sitemap_hosts:
+            return
+        self.sitemap_hosts |= host_variants(host)
+        parts = urlsplit(page_url)
+        for loc in (listed or [f"{parts.scheme}://{parts.netloc}/sitemap.xml"])[:3]:
+            self.frontier.push(canonical_url(loc), LinkInfo(score=SITEMAP_SCORE, kind="sitemap", route="sitemap",
+                                                            source_page=page_url))
+
+    def read_sitemap(self, content: SitemapContent, sitemap_url: str) -> None:
+        """Child sitemaps are queued; page URLs only if their own words make them a hub or better."""
+        for loc in content.locs:
+            url = canonical_url(loc)
+            if hostname(url) not in self.hosts:
+                continue
+            if content.kind == "sitemapindex":
+                self.frontier.push(url, LinkInfo(score=SITEMAP_SCORE - 1, kind="sitemap", route="sitemap"))
+                continue
+            score = score_link(LinkFeatures(url=url))
+            if score.value >= HUB_SCORE:
+                self.frontier.push(url, LinkInfo(score=score.value, tier1=score.tier1, route="sitemap",
+                                                 source_page=sitemap_url))
+
+    # -- outcome ----------------------------------------------------------------------------------------
+    def outcome(self, stop_reason: str) -> dict[str, Any]:
+        """The keyword arguments of ``store.finish_municipality`` for this municipality."""
+        self.counts.stop_reason = stop_reason
+        status, why = decide(self.counts)
+        detail = {
+            "strategy": self.config.strategy, "budget": self.config.budget, "stop": stop_reason,
+            "statuses": {str(k): v for k, v in self.statuses.items()}, "errors": dict(self.counts.errors),
+            "brand_hosts": sorted(self.brand_hosts), "frontier_left": len(self.frontier),
+            "trap_rejected": dict(self.frontier.rejected), "candidates": self.counts.tier1_candidates,
+        }
+        return dict(status=status, reason=why, requests=self.counts.requests, requests_to_first_hit=self.first_hit,
+                    found_via=self.found_via, bytes_downloaded=self.bytes_downloaded,
+                    robots_blocked=list(self.robots_blocked), detail=detail)

@@ -290,6 +290,7 @@ def test_ua_block_and_unreachable_are_reported(crawled: dict[str, Any], web: dic
     assert crawled["outcomes"]["ua_blocked"]["status"] == "blocked_by_server"
     assert all("Mozilla" not in h.user_agent for h in web["ua_blocked"].log)  # the fallback is opt-in
     assert crawled["outcomes"]["unreachable"]["status"] == "site_unreachable"
+    assert crawled["outcomes"]["unreachable"]["reason"] == "refused"
 
 
 def test_honest_user_agent_and_robots_first(web: dict[str, SiteServer], crawled: dict[str, Any]) -> None:

@@ -30,15 +30,14 @@ from crawler.documents import (
 )
 from crawler.frontier import LinkInfo
 from crawler.linkscore import LinkFeatures, is_direct_hit, score_link, score_page
-from crawler.outcome import decide
-from crawler.pagescan import scan_html, search_url
+from crawler.outcome import error_code
+from crawler.pagescan import scan_html
 from crawler.pipelines import Recorder
 from crawler.robots import SafeRobotsTxtMiddleware
 from crawler.safety import PrivateAddressRefused
-from crawler.signals import SEARCH_TERMS
 from crawler.site import SiteState, hostname
 from crawler.sitemaps import parse_sitemap
-from crawler.urls import canonical_url, host_variants
+from crawler.urls import host_variants
 from inventory.errors import StoreError
 from inventory.municipalities import Municipality
 
@@ -46,13 +45,6 @@ logger = logging.getLogger(__name__)
 
 # Statuses the spider must see (for outcomes); 3xx stay with RedirectMiddleware.
 HANDLED_STATUSES = [304, 400, 401, 403, 404, 405, 406, 410, 429, 451, 500, 502, 503, 504]
-ERROR_NAMES = {
-    "DNSLookupError": "dns", "ConnectionRefusedError": "refused", "TimeoutError": "timeout",
-    "TCPTimedOutError": "timeout", "ResponseNeverReceived": "dropped", "ConnectionLost": "dropped",
-    "ConnectionDone": "dropped", "ResponseFailed": "dropped", "CancelledError": "too_large",
-    "DownloadCancelledError": "too_large", "ConnectError": "refused", "NoRouteError": "refused",
-}
-SEARCH_SCORE, SITEMAP_SCORE = 160.0, 150.0
 
 
 def _header(response: Response, name: str) -> str | None:
@@ -164,7 +156,7 @@ class ProgramSpider(scrapy.Spider):
             error = "robots_disallowed"
             state.note_robots_blocked(request.url, info)
         else:
-            error = ERROR_NAMES.get(type(exc).__name__, type(exc).__name__)
+            error = error_code(exc)
         state.counts.errors[error] += 1
         self._guard(self.recorder.fetch, state.muni.code, url=request.meta["frontier_url"], final_url=request.url,
                     status=None, content_type=None, size=0, sha256=None, etag=None, last_modified=None,
@@ -255,36 +247,17 @@ class ProgramSpider(scrapy.Spider):
             state.note_hit(response.meta["seq"], info.route, info.score)
         return digest
 
-    # -- shortcuts: site search and sitemaps ------------------------------------------------------
+    # -- shortcuts: site search and sitemaps (the rules are in SiteState) -----------------------------
     def _shortcuts(self, state: SiteState, response: Response, template: str | None) -> None:
-        if self.config.use_search and template and not state.search_started:
-            state.search_started = True
-            for i, term in enumerate(SEARCH_TERMS):
-                state.frontier.push(search_url(template, term), LinkInfo(
-                    score=SEARCH_SCORE - i, kind="search", route="search", source_page=response.url, anchor=term))
-        host = hostname(response.url)
-        if self.config.use_sitemaps and host in state.hosts and host not in state.sitemap_hosts:
-            state.sitemap_hosts |= host_variants(host)
-            netloc = response.url.split("/")[2]
+        if self.config.use_search and template:
+            state.add_search(template, response.url)
+        if self.config.use_sitemaps:
             robots = self._robots_mw()
-            listed = robots.sitemaps.get(netloc) if robots is not None else None
-            for loc in (listed or [f"{response.url.split(':')[0]}://{netloc}/sitemap.xml"])[:3]:
-                state.frontier.push(canonical_url(loc), LinkInfo(score=SITEMAP_SCORE, kind="sitemap",
-                                                                 route="sitemap", source_page=response.url))
+            listed = robots.sitemaps.get(response.url.split("/")[2]) if robots is not None else None
+            state.add_sitemaps(response.url, listed or [])
 
     def _read_sitemap(self, state: SiteState, response: Response, info: LinkInfo) -> None:
-        content = parse_sitemap(response.body, max_urls=self.config.max_sitemap_urls)
-        for loc in content.locs:
-            url = canonical_url(loc)
-            if hostname(url) not in state.hosts:
-                continue
-            if content.kind == "sitemapindex":
-                state.frontier.push(url, LinkInfo(score=SITEMAP_SCORE - 1, kind="sitemap", route="sitemap"))
-                continue
-            score = score_link(LinkFeatures(url=url))
-            if score.value >= 30.0:
-                state.frontier.push(url, LinkInfo(score=score.value, tier1=score.tier1, route="sitemap",
-                                                  source_page=response.url))
+        state.read_sitemap(parse_sitemap(response.body, max_urls=self.config.max_sitemap_urls), response.url)
 
     def _robots_mw(self) -> SafeRobotsTxtMiddleware | None:
         if self._robots is None:
@@ -295,18 +268,7 @@ class ProgramSpider(scrapy.Spider):
 
     # -- outcome ---------------------------------------------------------------------------------
     def _finish(self, state: SiteState, reason: str) -> None:
-        state.counts.stop_reason = reason
-        status, why = decide(state.counts)
-        detail = {
-            "strategy": self.config.strategy, "budget": self.config.budget, "stop": reason,
-            "statuses": {str(k): v for k, v in state.statuses.items()}, "errors": dict(state.counts.errors),
-            "brand_hosts": sorted(state.brand_hosts), "frontier_left": len(state.frontier),
-            "trap_rejected": dict(state.frontier.rejected), "candidates": state.counts.tier1_candidates,
-        }
-        outcome = dict(status=status, reason=why, requests=state.counts.requests,
-                       requests_to_first_hit=state.first_hit, found_via=state.found_via,
-                       bytes_downloaded=state.bytes_downloaded, robots_blocked=list(state.robots_blocked),
-                       detail=detail)
+        outcome = state.outcome(reason)
         del self.sites[state.muni.code]
         self._guard(self.recorder.finish, state.muni.code, **outcome)
         self.outcomes.append({"code": state.muni.code, **outcome})

@@ -282,13 +282,13 @@ def frames_from_results(rows: list[dict[str, Any]]) -> tuple[Any, Any, Any]:
                              columns=doc_cols)
     documents = documents.astype({"valid_from": "Int64", "valid_to": "Int64", "draft": "boolean",
                                   "picked": "boolean"})
+    link_cols = ["code", "name", "program_title", "program_url", "found_via", "related_urls"]
     links = pd.DataFrame([{
         "code": r["code"], "name": r["name"], "program_title": r.get("program_title"),
         "program_url": r.get("program_url"), "found_via": r.get("found_via"),
         "related_urls": " ; ".join(d["url"] for d in r["decisions"]
                                    if d["role"] in ("action_plan", "older_version")),
-    } for r in rows if r.get("program_url") and r["status"] == "program_found"], columns=["code", "name", "program_title", "program_url",
-                                                       "found_via", "related_urls"])
+    } for r in rows if r.get("program_url") and r["status"] == "program_found"], columns=link_cols)
     return inventory, documents, links
 
 

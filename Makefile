@@ -12,7 +12,7 @@ help:  ## list the targets
 .PHONY: help check setup setup-system demo run test test-all lint typecheck train eval bench bench-crawl \
         bench-extract bench-simweb bench-classify bench-workers browse clean
 
-check: lint test  ## default: lint, then the test suite
+check: lint typecheck test  ## default: lint, types, then the test suite
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("kommunprogram needs Python >= 3.11") if sys.version_info < (3, 11) else None'

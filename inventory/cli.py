@@ -137,7 +137,7 @@ def classify(year: Year = CURRENT_YEAR, db: Db = DEFAULT_DB, run_id: RunId = Non
 
     store = Store.open(db)
     resolved = _resolve_run(store, year, run_id)
-    run_year = store.run(resolved)["year"]
+    run_year = int((store.run(resolved) or {})["year"])
     with run_lock(db):
         typer.echo(f"run {resolved} {classify_stage(store, resolved, run_year, model_path=model).line()}")
 

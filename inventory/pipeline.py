@@ -310,10 +310,12 @@ def stats_stage(store: Store, year: int, out_dir: Path, *, run_id: int | None = 
         inventory = overrides.apply_overrides(
             inventory, overrides.read_overrides(overrides_path, known_codes=inventory["code"]))
     previous_id = store.latest_run(before=run_id, with_results=True)
+    previous_run = store.run(previous_id) if previous_id is not None else None
     previous = None
-    if previous_id is not None:
-        previous = stats.apply_year(frames_from_results(store.results(previous_id))[0], year - 1
-                                    if store.run(previous_id)["year"] < year else year)
+    if previous_run is not None:
+        # The previous inventory as it stood in its own year: what was in force then.
+        previous = stats.apply_year(frames_from_results(store.results(previous_run["id"]))[0],
+                                    int(previous_run["year"]))
     changes = changes_mod.compare_inventories(previous, inventory)
     summary = stats.summarise(inventory)
     by_county = stats.summarise_by_county(inventory)

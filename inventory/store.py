@@ -271,7 +271,9 @@ class Store:
             result = conn.execute(runs.insert().values(
                 year=year, input_digest=input_digest, options=json.dumps(options, sort_keys=True),
                 started_at=now(), status="running"))
-            return int(result.inserted_primary_key[0])
+            key = result.inserted_primary_key
+            assert key is not None  # an INSERT into a table with an integer primary key
+            return int(key[0])
 
     def finish_run(self, run_id: int, status: str = "finished") -> None:
         with self.transaction() as conn:

@@ -27,7 +27,6 @@ import ctypes
 import json
 import logging
 import os
-import resource
 import signal
 import socket
 import subprocess
@@ -44,6 +43,7 @@ from typing import Any, TypeVar
 
 from crawler.config import CrawlConfig
 from crawler.pipelines import Recorder
+from crawler.run import peak_rss_mb
 from inventory.errors import CrawlError, UsageError
 from inventory.municipalities import Municipality
 from inventory.store import Store
@@ -369,18 +369,6 @@ def discard_partial_attempt(store: Store, run_id: int, code: str) -> None:
         conn.execute(candidates.delete().where(candidates.c.run_id == run_id, candidates.c.code == code))
         conn.execute(run_municipalities.delete().where(run_municipalities.c.run_id == run_id,
                                                        run_municipalities.c.code == code))
-
-
-def peak_rss_mb() -> float:
-    """This process's own peak resident memory. Not ``ru_maxrss``: Linux carries that across fork and
-    exec, so a small process started by a big one would report the big one's peak."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return round(int(line.split()[1]) / 1024, 1)
-    except OSError:
-        pass
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
 def _die_with_parent(parent_pid: int) -> None:

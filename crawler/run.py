@@ -119,7 +119,7 @@ def _run_child(job_path: Path, summary_path: Path, log_path: Path | None) -> int
         requests=sum(o["requests"] for o in outcomes),
         bytes_downloaded=sum(o["bytes_downloaded"] for o in outcomes),
         candidates=recorder.candidates, wall_seconds=round(wall, 3),
-        peak_rss_mb=_peak_rss_mb(),
+        peak_rss_mb=peak_rss_mb(),
         responses_per_s=round(responses / wall, 2) if wall else 0.0,
         robots_forbidden=int(stats.get("robotstxt/forbidden", 0)),
         outcomes=tuple(outcomes),
@@ -128,7 +128,7 @@ def _run_child(job_path: Path, summary_path: Path, log_path: Path | None) -> int
     return 0
 
 
-def _peak_rss_mb() -> float:
+def peak_rss_mb() -> float:
     """This process's own high-water RSS: VmHWM, because ru_maxrss survives exec and reports the parent's."""
     try:
         for line in Path("/proc/self/status").read_text().splitlines():

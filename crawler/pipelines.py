@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from inventory.errors import StoreError
 from inventory.store import Store, Validators
 
 
@@ -31,6 +32,13 @@ class Recorder:
 
     def validators(self, url: str) -> Validators | None:
         return self.store.url_validators(url)
+
+    def stored_content(self, sha256: str) -> bytes | None:
+        """The stored bytes of an unchanged (304) resource, or None when the store lost them."""
+        try:
+            return self.store.blob(sha256)
+        except StoreError:
+            return None
 
     def fetch(self, code: str, *, url: str, final_url: str, status: int | None, content_type: str | None,
               size: int, sha256: str | None, etag: str | None, last_modified: str | None, route: str,

@@ -196,6 +196,7 @@ class ProgramSpider(scrapy.Spider):
             self._candidate(state, response, info, None, validators.sha256, ctype, etag=validators.etag,
                             last_modified=validators.last_modified)
             fetch["sha256"] = validators.sha256
+            self._rescan_unchanged(state, response, info, validators.sha256)
         elif status >= 400:
             if status in (401, 403, 429):
                 c.server_refusals += 1
@@ -230,6 +231,17 @@ class ProgramSpider(scrapy.Spider):
         if state.best_first:
             self._shortcuts(state, response, scan.search_template)
         return sha, None
+
+    def _rescan_unchanged(self, state: SiteState, response: Response, info: LinkInfo, sha256: str) -> None:
+        """A 304 carries no body: follow an unchanged page's links from the stored copy, or a re-inventory
+        would never reach the documents that only this page links to."""
+        body = self.recorder.stored_content(sha256)
+        if body is None or sniff_kind(body, None, None, response.url) != HTML:
+            return
+        scan = scan_html(body, response.url, encoding=None)
+        state.admit_all(scan, response.url, info)
+        if state.best_first:
+            self._shortcuts(state, response, scan.search_template)
 
     def _candidate(self, state: SiteState, response: Response, info: LinkInfo, content: bytes | None,
                    sha256: str | None, ctype: str | None, *, page_hit: bool = False, etag: str | None = None,

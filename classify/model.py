@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -354,12 +354,12 @@ def load_model(path: Path | None = None) -> ProgramModel:
 # --------------------------------------------------------------------------------------------
 
 
-def read_jsonl_docs(path: Path) -> Iterable[DocInput]:
-    """Input lines ``{"id", "text", ...}``; a bad line raises UsageError naming file and line."""
+def json_lines(path: Path, what: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line number, object) for every non-blank line; a bad line raises UsageError naming file and line."""
     try:
         fh = path.open(encoding="utf-8")
     except OSError as exc:
-        raise UsageError(f"{path}: cannot open input ({exc.strerror})") from exc
+        raise UsageError(f"{path}: cannot open {what} ({exc.strerror})") from exc
     with fh:
         for lineno, line in enumerate(fh, 1):
             if not line.strip():
@@ -368,16 +368,24 @@ def read_jsonl_docs(path: Path) -> Iterable[DocInput]:
                 obj = json.loads(line)
             except json.JSONDecodeError as exc:
                 raise UsageError(f"{path}:{lineno}: not valid JSON ({exc.msg})") from exc
-            if not isinstance(obj, dict) or "id" not in obj or not isinstance(obj.get("text"), str):
-                raise UsageError(f'{path}:{lineno}: expected an object with "id" and a string "text"')
-            pages = obj.get("pages")
-            yield DocInput(
-                id=str(obj["id"]),
-                text=obj["text"],
-                pages=pages if isinstance(pages, list) else None,
-                title=obj.get("title") if isinstance(obj.get("title"), str) else None,
-                municipality=obj.get("municipality") if isinstance(obj.get("municipality"), str) else None,
-            )
+            if not isinstance(obj, dict):
+                raise UsageError(f"{path}:{lineno}: expected a JSON object")
+            yield lineno, obj
+
+
+def read_jsonl_docs(path: Path) -> Iterable[DocInput]:
+    """Input lines ``{"id", "text", ...}``; a bad line raises UsageError naming file and line."""
+    for lineno, obj in json_lines(path, "input"):
+        if "id" not in obj or not isinstance(obj.get("text"), str):
+            raise UsageError(f'{path}:{lineno}: expected an object with "id" and a string "text"')
+        pages = obj.get("pages")
+        yield DocInput(
+            id=str(obj["id"]),
+            text=obj["text"],
+            pages=pages if isinstance(pages, list) else None,
+            title=obj.get("title") if isinstance(obj.get("title"), str) else None,
+            municipality=obj.get("municipality") if isinstance(obj.get("municipality"), str) else None,
+        )
 
 
 def predict_jsonl(model: ProgramModel, in_path: Path, out_path: Path) -> int:

@@ -35,7 +35,7 @@ from classify.features import (
     cap_text,
     signal_table_digest,
 )
-from classify.model import FORMAT, LABELS, MODEL_DIR, MODEL_FILE, ProgramModel
+from classify.model import FORMAT, LABELS, MODEL_DIR, MODEL_FILE, ProgramModel, json_lines
 from inventory.errors import UsageError
 
 SEED = 0
@@ -108,18 +108,8 @@ REQUIRED = ("id", "text", "is_program", "program_type", *LABELS)
 
 
 def load_corpus(path: Path) -> list[dict[str, Any]]:
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot read corpus ({exc.strerror})") from exc
     records = []
-    for lineno, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            rec = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise UsageError(f"{path}:{lineno}: not valid JSON ({exc.msg})") from exc
+    for lineno, rec in json_lines(path, "corpus"):
         missing = [k for k in REQUIRED if k not in rec]
         if missing:
             raise UsageError(f"{path}:{lineno}: missing fields {missing}")

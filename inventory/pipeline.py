@@ -23,8 +23,8 @@ from inventory.store import Store
 log = logging.getLogger(__name__)
 
 # Crawl outcomes that end a municipality before any document can be judged.
-CRAWL_FAILURES = {"site_unreachable": "site_unreachable", "blocked_by_server": "blocked_by_server",
-                  "error": "error"}
+# (The crawl outcome and the inventory status share these names.)
+CRAWL_FAILURES = frozenset({"site_unreachable", "blocked_by_server", "error"})
 TAGS = ("rus_link", "intermunicipal_link", "action_plan", "sustainability", "business_collaboration",
         "annual_activities")
 
@@ -176,7 +176,7 @@ def final_status(crawl_outcome: dict[str, Any], selection_status: str) -> str:
     """Combine the crawl outcome with the programme choice into the inventory status."""
     crawl_status = crawl_outcome.get("status")
     if crawl_status in CRAWL_FAILURES and selection_status == "no_program_found":
-        return CRAWL_FAILURES[crawl_status]
+        return str(crawl_status)
     if selection_status == "no_program_found" and (crawl_status == "blocked_by_robots"
                                                    or crawl_outcome.get("robots_blocked") not in (None, "[]")):
         return "blocked_by_robots"

@@ -80,18 +80,25 @@ class ProgramSpider(scrapy.Spider):
     # -- moving requests between frontiers and Scrapy -----------------------------------------------
     def _activate_more(self) -> Iterator[Request]:
         """Start queued municipalities while fewer than ``concurrent_municipalities`` are active."""
-        while len(self.sites) < self.config.concurrent_municipalities:
+        while self._free_slots() > 0:
             muni = next(self.queue, None)
             if muni is None:
                 return
-            if self.recorder.finished(muni.code):
-                self.skipped += 1
-                continue
-            self.recorder.start(muni.code)
-            state = SiteState.new(muni, self.config)
-            state.seed()
-            self.sites[muni.code] = state
-            yield from self._pump(state)
+            yield from self._activate(muni)
+
+    def _free_slots(self) -> int:
+        return self.config.concurrent_municipalities - len(self.sites)
+
+    def _activate(self, muni: Municipality) -> Iterator[Request]:
+        """Seed one municipality's frontier and yield its first requests (none if the store has it)."""
+        if self.recorder.finished(muni.code):
+            self.skipped += 1
+            return
+        self.recorder.start(muni.code)
+        state = SiteState.new(muni, self.config)
+        state.seed()
+        self.sites[muni.code] = state
+        yield from self._pump(state)
 
     def _pump(self, state: SiteState) -> Iterator[Request]:
         while state.in_flight < self.config.per_host_concurrency and state.stop_reason() is None:

@@ -22,8 +22,9 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from inventory.changes import alerts
+from inventory.changes import CHANGES, alerts
 from inventory.report import render_report
+from inventory.stats import METRICS, PROGRAMME_TYPES, REGIONAL_CATEGORIES, STATUSES, TAGS
 
 # Characters that make Excel, LibreOffice or Google Sheets start a formula (OWASP "CSV injection"),
 # including tab and carriage return, which some importers strip before looking at the next character.
@@ -36,40 +37,141 @@ INVENTORY_COLUMNS = (
     "business_collaboration", "annual_activities", "confidence", "found_via", "requests",
 )  # fmt: skip
 
-# Column name -> Swedish header for the XLSX sheets. Names not listed keep their own name.
-SWEDISH_HEADERS: Mapping[str, str] = MappingProxyType({
-    "code": "Kommunkod", "name": "Kommun", "county_code": "Länskod", "county": "Län", "status": "Status",
-    "program_title": "Programmets titel", "program_url": "Länk till programmet", "program_type": "Programtyp",
-    "valid_from": "Gäller från (år)", "valid_to": "Gäller till (år)", "extended": "Förlängt",
-    "in_force": "Gällande", "regional_category": "Regional koppling", "rus_link": "Koppling till RUS",
-    "intermunicipal_link": "Mellankommunal koppling", "action_plan": "Handlingsplan",
-    "sustainability": "Hållbarhet betonas", "business_collaboration": "Framtaget med näringslivet",
-    "annual_activities": "Årliga aktiviteter", "confidence": "Säkerhet (modell)", "needs_review": "Bör granskas",
-    "found_via": "Hittat via", "requests": "Antal anrop", "sha256": "Innehållshash (SHA-256)",
-    "adopted_by": "Antaget av", "adopted_date": "Antaget datum", "evidence": "Belägg (citat)",
-    "crawl_status": "Insamlingsstatus", "reason": "Orsak", "run_id": "Körning", "year": "Körningsår",
-    "inventory_year": "Inventeringsår", "overridden_fields": "Granskade fält",
-    "override_notes": "Granskningskommentar", "url": "Adress", "final_url": "Slutlig adress", "title": "Titel",
-    "kind": "Format", "anchor_text": "Länktext", "source_page": "Länkande sida", "link_score": "Länkpoäng",
-    "is_program_prob": "Sannolikhet för program", "draft": "Utkast", "role": "Roll", "picked": "Vald",
-    "related_urls": "Relaterade länkar", "metric": "Mått", "count": "Antal", "denominator": "Nämnare",
-    "percent": "Procent", "ci_low": "Konfidensintervall, nedre (95 %)",
-    "ci_high": "Konfidensintervall, övre (95 %)", "label": "Beskrivning", "base": "Bas (nämnare)",
-    "change": "Förändring", "note": "Kommentar", "alert": "Larm",
-    "previous_status": "Förra statusen", "current_status": "Nuvarande status",
-    "previous_title": "Förra titeln", "current_title": "Nuvarande titel",
-    "previous_url": "Förra länken", "current_url": "Nuvarande länk",
-    "previous_sha256": "Förra innehållshashen", "current_sha256": "Nuvarande innehållshash",
-    "previous_period": "Förra perioden", "current_period": "Nuvarande perioden",
-    "previous_year": "Förra inventeringsåret", "current_year": "Nuvarande inventeringsår",
-    "previous_in_force": "Gällande förra gången", "current_in_force": "Gällande nu",
+# Every column the outputs write: name -> (Swedish XLSX header, Swedish explanation for the glossary sheet).
+# One table, so a column cannot get a header without an explanation; columns not listed keep their own
+# name and are listed in the glossary as unexplained (tests/test_outputs.py fails on that).
+COLUMNS: Mapping[str, tuple[str, str]] = MappingProxyType({
+    "code": ("Kommunkod", "Kommunens kod, fyra siffror (kommunkod)."),
+    "name": ("Kommun", "Kommunens namn."),
+    "county_code": ("Länskod", "Länets kod, två siffror."),
+    "county": ("Län", "Länets namn."),
+    "status": ("Status", "Utfallet för kommunen; se avsnittet Status nedan."),
+    "program_title": ("Programmets titel", "Titeln på det valda programdokumentet."),
+    "program_url": ("Länk till programmet", "Adressen till det valda programdokumentet."),
+    "program_type": ("Programtyp", "naringsliv, tillvaxt eller annat; se avsnittet Programtyp. Tom = okänd."),
+    "valid_from": ("Gäller från (år)", "Första året i programmets angivna giltighetsperiod. Tom = anges inte."),
+    "valid_to": ("Gäller till (år)", "Sista året i programmets angivna giltighetsperiod. Tom = anges inte."),
+    "extended": ("Förlängt", "Perioden har förlängts (t.ex. \"gäller tills vidare\")."),
+    "in_force": ("Gällande", "Programmet gäller inventeringsåret (se Inventeringsår). Tom = okänt."),
+    "regional_category": ("Regional koppling", "rus, intermunicipal eller none; se avsnittet Regional koppling."),
+    "rus_link": ("Koppling till RUS", "Programmet kopplar till den regionala utvecklingsstrategin (RUS)."),
+    "intermunicipal_link": ("Mellankommunal koppling", "Programmet kopplar till mellankommunal samverkan."),
+    "action_plan": ("Handlingsplan", "Programmet hänvisar till en handlingsplan (aktivitets-, genomförandeplan)."),
+    "sustainability": ("Hållbarhet betonas", "Programmet betonar ett hållbarhetsperspektiv."),
+    "business_collaboration": ("Framtaget med näringslivet", "Framtaget i samverkan eller dialog med näringslivet."),
+    "annual_activities": ("Årliga aktiviteter", "Programmet är nedbrutet i årliga aktiviteter."),
+    "confidence": ("Säkerhet (modell)", "Modellens sannolikhet (0-1) att det valda dokumentet är ett program."),
+    "needs_review": ("Bör granskas", "Maskinen är osäker på någon uppgift; granska dessa rader först."),
+    "found_via": ("Hittat via", "Hur dokumentet hittades: link, search (sökruta), sitemap, offsite (annan webbplats)."),
+    "requests": ("Antal anrop", "Antal HTTP-anrop som insamlingen gjorde för kommunen."),
+    "sha256": ("Innehållshash (SHA-256)", "Fingeravtryck av innehållet; samma program har samma hash oavsett adress."),
+    "adopted_by": ("Antaget av", "Organet som antog programmet, när det anges."),
+    "adopted_date": ("Antaget datum", "Datum (eller år) då programmet antogs, när det anges."),
+    "evidence": ("Belägg (citat)", "JSON: för varje sann uppgift meningen i dokumentet som stöder den, med sidnummer."),
+    "crawl_status": ("Insamlingsstatus", "Insamlingens eget utfall för kommunens webbplats."),
+    "reason": ("Orsak", "Orsakskod: i Inventering insamlingens orsak, i Dokument varför dokumentet valdes eller inte."),
+    "run_id": ("Körning", "Numret på körningen som gav raden."),
+    "year": ("Körningsår", "Året då körningen gjordes."),
+    "inventory_year": ("Inventeringsår", "Året som Gällande avser (kan skilja sig från Körningsår)."),
+    "overridden_fields": ("Granskade fält", "Fält som en granskare har rättat för hand (kommaseparerade)."),
+    "override_notes": ("Granskningskommentar", "Granskarens värde, namn och kommentar för varje rättat fält."),
+    "ambiguous": ("Tvetydigt", "Granskarens bedömning: dokumentet är svårt att klassa (för träningsdata)."),
+    "doc_kind": ("Dokumentslag", "Granskarens beskrivning av vad dokumentet är (för träningsdata)."),
+    "url": ("Adress", "Adressen där dokumentet länkades."),
+    "final_url": ("Slutlig adress", "Adressen efter omdirigeringar."),
+    "title": ("Titel", "Dokumentets titel."),
+    "kind": ("Format", "Dokumentets format (pdf, docx, html)."),
+    "anchor_text": ("Länktext", "Texten i länken som ledde till dokumentet."),
+    "source_page": ("Länkande sida", "Sidan som länkade till dokumentet."),
+    "link_score": ("Länkpoäng", "Hur lovande länken såg ut för insamlingen (högre = mer lovande)."),
+    "is_program_prob": ("Sannolikhet för program", "Modellens sannolikhet (0-1) att dokumentet är ett program."),
+    "draft": ("Utkast", "Dokumentet är ett utkast, en remissversion eller ett förslag."),
+    "role": ("Roll", "Vad dokumentet är: program, action_plan, older_version, draft, not_program, expired m.fl."),
+    "picked": ("Vald", "SANT för dokumentet som valdes som kommunens program."),
+    "related_urls": ("Relaterade länkar", "Adresser till handlingsplan och äldre versioner, åtskilda med \" ; \"."),
+    "metric": ("Mått", "Måttets kod; Beskrivning säger vad det räknar."),
+    "count": ("Antal", "Antal kommuner som måttet räknar (täljaren)."),
+    "denominator": ("Nämnare", "Antal kommuner som procenten räknas av; se Bas (nämnare)."),
+    "percent": ("Procent", "Antal delat med nämnaren, i procent med en decimal. Tom när nämnaren är 0."),
+    "ci_low": ("Konfidensintervall, nedre (95 %)", "Nedre gränsen för 95 %-intervallet (Wilson), i procent."),
+    "ci_high": ("Konfidensintervall, övre (95 %)", "Övre gränsen för 95 %-intervallet (Wilson), i procent."),
+    "label": ("Beskrivning", "Vad måttet räknar, på svenska."),
+    "base": ("Bas (nämnare)", "Nämnaren: all (alla), reached (nådda), in_force (gällande program), none (bara antal)."),
+    "change": ("Förändring", "Vad som hänt sedan förra inventeringen; se avsnittet Förändring."),
+    "note": ("Kommentar", "Förtydligande av förändringen, t.ex. statusen när ett program inte längre hittas."),
+    "alert": ("Larm", "Något att kontrollera för hand."),
+    "previous_status": ("Förra statusen", "Status i förra inventeringen."),
+    "current_status": ("Nuvarande status", "Status i denna inventering."),
+    "previous_title": ("Förra titeln", "Programmets titel i förra inventeringen."),
+    "current_title": ("Nuvarande titel", "Programmets titel i denna inventering."),
+    "previous_url": ("Förra länken", "Programmets adress i förra inventeringen."),
+    "current_url": ("Nuvarande länk", "Programmets adress i denna inventering."),
+    "previous_sha256": ("Förra innehållshashen", "Innehållshash för förra inventeringens program."),
+    "current_sha256": ("Nuvarande innehållshash", "Innehållshash för denna inventerings program."),
+    "previous_period": ("Förra perioden", "Giltighetsperiod (från-till) i förra inventeringen."),
+    "current_period": ("Nuvarande perioden", "Giltighetsperiod (från-till) i denna inventering."),
+    "previous_year": ("Förra inventeringsåret", "Året för förra inventeringen."),
+    "current_year": ("Nuvarande inventeringsår", "Året för denna inventering."),
+    "previous_in_force": ("Gällande förra gången", "Programmet gällde i förra inventeringen."),
+    "current_in_force": ("Gällande nu", "Programmet gäller i denna inventering."),
+    "section": ("Avsnitt", "Vad raden förklarar: en kolumn, ett statusvärde, en tagg eller ett annat värde."),
+    "sheet": ("Blad", "Bladet där kolumnen eller värdet finns."),
+    "term": ("Namn i arket", "Kolumnrubriken eller värdet som det står i bladet."),
+    "csv_name": ("Namn i CSV-filerna", "Samma kolumn eller värde i CSV-filerna och i docs/outputs.md."),
+    "explanation": ("Förklaring", "Vad kolumnen eller värdet betyder."),
 })  # fmt: skip
+SWEDISH_HEADERS: Mapping[str, str] = MappingProxyType({name: header for name, (header, _) in COLUMNS.items()})
 
 # Sheet name (Swedish, <= 31 characters) for each table written by write_outputs.
 SHEETS = MappingProxyType({
     "inventory": "Inventering", "summary": "Sammanfattning", "county": "Per län", "changes": "Förändringar",
-    "alerts": "Larm", "documents": "Dokument", "links": "Länkar",
+    "alerts": "Larm", "documents": "Dokument", "links": "Länkar", "glossary": "Förklaringar",
 })  # fmt: skip
+
+# The glossary sheet, for analysts who open the workbook without docs/outputs.md.
+GLOSSARY_COLUMNS = ("section", "sheet", "term", "csv_name", "explanation")
+UNEXPLAINED = "(ingen förklaring ännu)"
+
+# What each status means beyond its short label in stats.STATUSES (docs/outputs.md, "Status values").
+STATUS_EXPLANATIONS: Mapping[str, str] = MappingProxyType({
+    "program_found": "Ett program för kommunen hittades, gällande eller inte (se Gällande).",
+    "no_program_found": "Webbplatsen genomsöktes inom budgeten utan att något program hittades.",
+    "draft_only": "Bara ett utkast, en remissversion eller ett förslag hittades.",
+    "expired_only": "Bara program vars period har gått ut (och inte förlängts) hittades.",
+    "site_unreachable": "Webbplatsen svarade inte (DNS, anslutning, TLS eller tidsgräns).",
+    "blocked_by_robots": "robots.txt förbjöd sidorna som behövdes och inget hittades på annat sätt.",
+    "blocked_by_server": "Servern nekade oss (403/429) hela tiden.",
+    "error": "Något annat gick fel; orsaken står i Orsak och i körningens logg.",
+})  # fmt: skip
+
+
+def glossary(frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """The glossary sheet for a workbook of ``frames`` (key = sheet name): every column of every sheet and of
+    the glossary itself, then the status values, tags, programme types, regional categories and changes."""
+    rows: list[tuple[str, str, str, str, str]] = [
+        ("Kolumn", sheet, SWEDISH_HEADERS.get(str(c), str(c)), str(c), COLUMNS.get(str(c), ("", UNEXPLAINED))[1])
+        for sheet, frame in [*frames.items(), (SHEETS["glossary"], pd.DataFrame(columns=list(GLOSSARY_COLUMNS)))]
+        for c in frame.columns
+    ]
+    inventory, changes = SHEETS["inventory"], SHEETS["changes"]
+    rows.append(("Värde", "", "SANT / FALSKT / tom", "true / false / tom", "Ja / nej / okänt, i alla ja/nej-kolumner."))
+    rows += [
+        ("Status", inventory, s.name, s.name,
+         f"{s.label_sv}. {STATUS_EXPLANATIONS[s.name]} Räknas som nådd: {'ja' if s.reached else 'nej'}.")
+        for s in STATUSES
+    ]  # fmt: skip
+    metric_labels = {m.metric: m.label_sv for m in METRICS}
+    rows += [
+        ("Tagg", inventory, SWEDISH_HEADERS[t], t,
+         f"{COLUMNS[t][1]} I Sammanfattning: \"{metric_labels[t]}\", andel av kommunerna med gällande program "
+         "där taggen är SANT (tom = okänt, räknas som nej).")
+        for t in TAGS
+    ]  # fmt: skip
+    rows += [("Programtyp", inventory, t, t, metric_labels[f"type_{t}"] + ".") for t in PROGRAMME_TYPES]
+    rows += [("Regional koppling", inventory, c, c, metric_labels[f"regional_{c}"] + ".") for c in REGIONAL_CATEGORIES]
+    rows += [("Förändring", changes, c, c, label + ".") for c, label in CHANGES.items()]
+    return pd.DataFrame(rows, columns=list(GLOSSARY_COLUMNS))
+
 
 _MAX_WIDTH = 60
 
@@ -231,7 +333,8 @@ def write_outputs(
     for name, frame in tables.items():
         written += write_csv(frame, out_dir / f"{name}.csv")
     order = ("summary", "inventory", "county", "changes", "alerts", "documents", "links")
-    written.append(write_xlsx({SHEETS[name]: tables[name] for name in order}, out_dir / "inventory.xlsx"))
+    sheets = {SHEETS[name]: tables[name] for name in order}
+    written.append(write_xlsx({**sheets, SHEETS["glossary"]: glossary(sheets)}, out_dir / "inventory.xlsx"))
     html = render_report(
         year=year, summary=summary, by_county=by_county, changes=changes, links=links, inventory=inventory
     )

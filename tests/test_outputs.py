@@ -46,9 +46,9 @@ def test_neutralise_formulas_prefixes_text_and_leaves_numbers() -> None:
     assert safe["name"].tolist() == original["name"].tolist()
 
 
-def read_rows(path: Path, **kwargs: str) -> list[list[str]]:
-    with path.open(newline="", encoding=kwargs.pop("encoding", "utf-8")) as handle:
-        return list(csv.reader(handle, **kwargs))
+def read_rows(path: Path, encoding: str = "utf-8", delimiter: str = ",") -> list[list[str]]:
+    with path.open(newline="", encoding=encoding) as handle:
+        return list(csv.reader(handle, delimiter=delimiter))
 
 
 def test_write_csv_contract_file_and_excel_variant(tmp_path: Path) -> None:
@@ -143,3 +143,62 @@ def test_datasette_metadata_describes_every_store_table_and_column() -> None:
         assert not missing, f"{table.name}: columns without a description: {missing}"
         stale = sorted(set(described) - {c.name for c in table.columns})
         assert not stale, f"{table.name}: descriptions of columns that no longer exist: {stale}"
+
+
+def pipeline_tables() -> dict[str, pd.DataFrame]:
+    """The tables of write_outputs with the columns the pipeline really writes (stats_stage's steps)."""
+    from inventory import overrides, pipeline
+
+    decision = {"sha256": "a" * 64, "url": HOSTILE, "role": "program", "picked": True, "draft": False}
+    row = {"code": "0114", "name": "Upplands Väsby", "status": "program_found", "program_title": HOSTILE,
+           "program_url": "https://a.example/p.pdf", "found_via": "link", "decisions": [decision]}  # fmt: skip
+    inventory, documents, links = pipeline.frames_from_results([row])
+    reviewed = pd.DataFrame(
+        {"code": ["0114"] * 2, "field": ["ambiguous", "doc_kind"], "value": ["nej", "program_doc"],
+         "comment": ["", ""], "reviewer": ["Bo Ek"] * 2}
+    )  # fmt: skip
+    inventory = overrides.apply_overrides(stats.apply_year(inventory, 2025), reviewed)
+    return {
+        "inventory": inventory, "documents": documents, "links": links, "summary": stats.summarise(inventory),
+        "by_county": stats.summarise_by_county(inventory), "changes": changes.compare_inventories(inventory, inventory),
+    }  # fmt: skip
+
+
+def test_workbook_glossary_explains_every_column_status_and_tag(tmp_path: Path) -> None:
+    outputs.write_outputs(tmp_path, **pipeline_tables(), year=2025)
+    book = openpyxl.load_workbook(tmp_path / "inventory.xlsx")
+    assert book.sheetnames[-1] == outputs.SHEETS["glossary"] == "Förklaringar"
+    glossary = book["Förklaringar"]
+    header, *rows = [[c.value for c in r] for r in glossary.iter_rows()]
+    assert header == [outputs.SWEDISH_HEADERS[c] for c in outputs.GLOSSARY_COLUMNS]
+    assert glossary.freeze_panes == "A2" and glossary.auto_filter.ref
+    explained = {(sheet, term): text for section, sheet, term, _, text in rows if section == "Kolumn"}
+    for sheet in book.worksheets:
+        for cell in sheet[1]:
+            text = explained.get((sheet.title, cell.value))
+            assert text and text != outputs.UNEXPLAINED, f"{sheet.title}: column {cell.value!r} is not explained"
+    values = {(section, csv_name) for section, _, _, csv_name, _ in rows}
+    assert {("Status", s) for s in stats.STATUS_NAMES} <= values
+    assert {("Tagg", t) for t in stats.TAGS} <= values
+    assert {("Förändring", c) for c in changes.CHANGES} <= values
+
+
+def test_glossary_marks_unexplained_columns_and_is_neutralised(tmp_path: Path) -> None:
+    sheets = {"Inventering": frame().assign(**{"=cmd|' /C calc'!A0": [1, 2, 3]})}
+    glossary = outputs.glossary(sheets)
+    columns = glossary[glossary["section"] == "Kolumn"]
+    unexplained = columns.loc[columns["explanation"] == outputs.UNEXPLAINED, "csv_name"].tolist()
+    assert unexplained == ["delta", "anchor", "=cmd|' /C calc'!A0"]
+    path = outputs.write_xlsx({**sheets, "Förklaringar": glossary}, tmp_path / "inventory.xlsx")
+    cells = [c for r in openpyxl.load_workbook(path)["Förklaringar"].iter_rows(min_row=2) for c in r]
+    hostile = [c for c in cells if isinstance(c.value, str) and "cmd|" in c.value]
+    assert hostile and all(c.data_type == "s" and c.value.startswith("'=") for c in hostile)
+
+
+def test_every_status_and_override_field_has_an_explanation() -> None:
+    from inventory import overrides
+
+    assert set(outputs.STATUS_EXPLANATIONS) == set(stats.STATUS_NAMES)
+    missing = sorted({*overrides.FIELDS, *overrides.PROVENANCE_COLUMNS} - set(outputs.COLUMNS))
+    assert not missing, f"columns an override can add but the glossary cannot explain: {missing}"
+    assert all(header and text for header, text in outputs.COLUMNS.values())

@@ -27,10 +27,12 @@ OCR_LANG = "swe"
 MAX_OCR_PIXELS = 36_000_000  # about A3 at 300 dpi (17 MP) doubled
 
 # PDFium marks a line-end hyphen it judged to be hyphenation as U+FFFE (and U+0002 in older builds) and
-# drops the line break; "-" followed by a newline is the same thing from other producers.
+# usually drops the line break (a text that kept it is the same break); "-" or a soft hyphen followed by
+# one newline is the same thing from other producers. A blank line after a hyphen is a paragraph end,
+# not hyphenation, so it is never joined.
 # No look-behind at the start: a pattern that starts with a character set lets the regex engine skip
 # ahead to candidate characters, which makes this five times faster on a page.
-_BREAK_RE = re.compile(r"(?:[\ufffe\u0002]|[-\u00ad][ \t]*\n[ \t]*)(?=\w)")
+_BREAK_RE = re.compile(r"(?:[\ufffe\u0002](?:[ \t]*\n[ \t]*)?|[-\u00ad][ \t]*\n[ \t]*)(?=\w)")
 _LEFT_WORD_RE = re.compile(r"\w+$")
 _RIGHT_WORD_RE = re.compile(r"\w+")
 _CONJUNCTIONS = frozenset({"och", "eller", "samt", "respektive", "resp", "som", "men", "till"})
@@ -49,7 +51,8 @@ def _hyphen_join(left: str, right: str) -> str:
 
 
 def dehyphenate(text: str) -> str:
-    """Undo hyphenation at line ends where that is safe.
+    """Undo hyphenation at line ends where that is safe: the one implementation for every extractor and
+    for ``classify.metadata``.
 
     "före-\\ntagsklimatet" -> "företagsklimatet", "NÄRINGSLIVS-\\nPROGRAM" -> "NÄRINGSLIVSPROGRAM".
     Kept with their hyphen: suspended compounds ("närings- och tillväxtprogram"), short prefixes and

@@ -15,6 +15,8 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 
+from classify.extract_pdf import dehyphenate
+
 # Where to look. Title pages, header tables and the opening paragraphs carry the metadata; searching a
 # whole 100-page document would mostly find other documents' periods (the RUS, the previous programme).
 HEAD_CHARS = 6000
@@ -115,23 +117,6 @@ _TITLE_NOUN_RE = re.compile(
 _CONTINUATION_RE = re.compile(rf"^(?:[a-zåäö]|(?:för|i|inom|med|och|till|mot)\s|{YEAR}(?:{_DASH}{YEAR})?\s*$|[-–]\s)")
 # Abbreviations kept upper case when an all-caps title is turned into sentence case.
 _KEEP_UPPER = {"EU", "KS", "KF", "RUS", "LUP", "IT", "IKT", "FN", "AB", "VGR", "GR", "SKR", "ÖP"}
-_SOFT_HYPHEN_BREAK_RE = re.compile(r"([A-Za-zÅÄÖåäöÉéÜü]{3,})[-\u00ad\ufffe]\s*\n\s*([A-Za-zÅÄÖåäöÉéÜü])")
-_CONJUNCTIONS = {"och", "eller", "samt", "respektive", "resp", "som", "men"}
-
-
-def _join_hyphenated(text: str) -> str:
-    """Join words broken across lines ("NÄRINGSLIVS-\\nPROGRAM" -> "NÄRINGSLIVSPROGRAM").
-
-    A suspended compound ("närings- och tillväxtprogram") keeps its hyphen: the next word is a conjunction.
-    """
-
-    def repl(m: re.Match[str]) -> str:
-        rest = text[m.start(2) : m.start(2) + 12].split(None, 1)[0].lower()
-        if rest.strip(".,;:") in _CONJUNCTIONS:
-            return f"{m.group(1)}- {m.group(2)}"
-        return m.group(1) + m.group(2)
-
-    return _SOFT_HYPHEN_BREAK_RE.sub(repl, text)
 
 
 def _is_shouting(s: str) -> bool:
@@ -168,7 +153,7 @@ def find_title(first_page: str) -> str | None:
     line naming a document type (program, strategi, plan, policy, ...) among the first lines, joins its
     continuation line ("Näringslivsprogram" + "för Nordmalings kommun") and turns all caps into sentence case.
     """
-    text = unicodedata.normalize("NFC", _join_hyphenated(first_page.replace("\r", "")))
+    text = unicodedata.normalize("NFC", dehyphenate(first_page.replace("\r", "")))
     lines = [re.sub(r"\s+", " ", ln).strip(" \t•·|") for ln in text.split("\n")]
     candidates = [
         (i, ln)

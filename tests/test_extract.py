@@ -412,6 +412,16 @@ def test_limits_are_validated(kwargs: dict[str, object]) -> None:
         ("2015-\n2018", "2015-2018"),
         ("Skåne-\nBlekinge", "Skåne-Blekinge"),
         ("Punkt -\nny rad", "Punkt -\nny rad"),
+        ("närings-\nlivsprogram", "näringslivsprogram"),
+        ("närings\u00ad\nlivsprogram", "näringslivsprogram"),
+        ("Norrbottens-\noch Västerbottens län", "Norrbottens- och Västerbottens län"),
+        # Cases where classify.metadata's former _join_hyphenated disagreed; the safer answer is kept.
+        ("före\ufffe\ntagsklimatet", "företagsklimatet"),  # it joined; a PDFium marker is hyphenation
+        ("NÄRINGSLIVS-\nprogram", "NÄRINGSLIVS-program"),  # it joined across a case change
+        ("RUS-\nARBETET", "RUS-ARBETET"),  # it joined a short abbreviation
+        ("EU-\nprojekt", "EU-projekt"),  # it left the line break in
+        ("från närings-\ntill tillväxtprogram", "från närings- till tillväxtprogram"),  # "till" is a conjunction
+        ("NÄRINGSLIVS-\n\nPROGRAM", "NÄRINGSLIVS-\n\nPROGRAM"),  # it joined across a blank line
     ],
 )
 def test_dehyphenate(raw: str, expected: str) -> None:

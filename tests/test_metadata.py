@@ -182,6 +182,19 @@ def test_find_title_keeps_the_hyphen_of_a_suspended_compound() -> None:
     assert find_title("Närings-\noch tillväxtprogram") == "Närings- och tillväxtprogram"
 
 
+@pytest.mark.parametrize(
+    ("first_page", "expected"),
+    [
+        # Real hyphens at a line end are kept (find_title used to join these into one word).
+        ("Näringslivsprogram för Skåne-\nBlekinge 2020–2024", "Näringslivsprogram för Skåne-Blekinge 2020–2024"),
+        ("Strategi för EU-\nprojekt 2021–2024", "Strategi för EU-projekt 2021–2024"),
+        ("Tillväxtprogram för RUS-\nARBETET", "Tillväxtprogram för RUS-ARBETET"),
+    ],
+)
+def test_find_title_keeps_real_hyphens_at_line_ends(first_page: str, expected: str) -> None:
+    assert find_title(first_page) == expected
+
+
 # -------------------------------------------------------------------------------------------- drafts
 
 

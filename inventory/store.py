@@ -304,13 +304,33 @@ class Store:
                 run_municipalities.c.run_id == run_id, run_municipalities.c.code == code)).scalar()
         return state == "finished"
 
-    def start_municipality(self, run_id: int, code: str) -> None:
+    def start_municipality(self, run_id: int, code: str) -> bool:
+        """Begin, or begin again, one municipality's crawl in a run; True if a dead attempt was discarded.
+
+        Only one crawler owns a municipality at a time (the run lock, or the distributed queue), so a row
+        still ``in_progress`` here is an attempt that died (kill -9, OOM, a lost worker). Its fetches and
+        candidates go, and so do the ETag/Last-Modified validators it stored: left in place, the new
+        attempt would get 304s for pages seen minutes ago and, since a 304 carries no links, crawl another
+        path than a fresh crawl. Validators older than the attempt stay; blobs stay (keyed by content).
+        """
+        where_run = (run_municipalities.c.run_id == run_id, run_municipalities.c.code == code)
         with self.transaction() as conn:
-            exists = conn.execute(sa.select(run_municipalities.c.state).where(
-                run_municipalities.c.run_id == run_id, run_municipalities.c.code == code)).first()
-            if not exists:
+            row = conn.execute(sa.select(run_municipalities.c.state, run_municipalities.c.started_at)
+                               .where(*where_run)).first()
+            if row is None:
                 conn.execute(run_municipalities.insert().values(
                     run_id=run_id, code=code, state="in_progress", started_at=now()))
+                return False
+            if row.state != "in_progress":
+                return False
+            if row.started_at:
+                urls = sa.select(candidates.c.url).where(candidates.c.run_id == run_id, candidates.c.code == code)
+                conn.execute(url_validators.delete().where(url_validators.c.url.in_(urls),
+                                                           url_validators.c.updated_at >= row.started_at))
+            conn.execute(fetches.delete().where(fetches.c.run_id == run_id, fetches.c.code == code))
+            conn.execute(candidates.delete().where(candidates.c.run_id == run_id, candidates.c.code == code))
+            conn.execute(run_municipalities.update().where(*where_run).values(started_at=now()))
+            return True
 
     def url_validators(self, url: str) -> Validators | None:
         with self.engine.connect() as conn:

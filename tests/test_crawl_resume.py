@@ -30,6 +30,16 @@ def slow(routes: dict[str, Any], seconds: float) -> dict[str, Any]:
     return {path: wrap(route) for path, route in routes.items()}
 
 
+def fetch_rows(store: Store, run_id: int) -> list[tuple[str, str]]:
+    import sqlalchemy as sa
+
+    from inventory.store import fetches
+
+    with store.engine.connect() as conn:
+        return [(r.code, r.url) for r in conn.execute(sa.select(fetches.c.code, fetches.c.url)
+                                                      .where(fetches.c.run_id == run_id))]
+
+
 def test_kill_and_resume_without_loss_or_duplicates(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path}/c.db"
     store = Store.open(db)
@@ -43,14 +53,16 @@ def test_kill_and_resume_without_loss_or_duplicates(tmp_path: Path) -> None:
         proc = start_crawl_process(munis, db_url=db, run_id=run_id, config=config, workdir=tmp_path)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            done = [o for o in store.crawl_outcomes(run_id).values() if o["state"] == "finished"]
-            if len(done) >= 2 or proc.poll() is not None:
+            done = {c for c, o in store.crawl_outcomes(run_id).items() if o["state"] == "finished"}
+            partial = {code for code, _url in fetch_rows(store, run_id)} - done
+            if (len(done) >= 2 and partial) or proc.poll() is not None:
                 break
             time.sleep(0.05)
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
         finished_before = {c for c, o in store.crawl_outcomes(run_id).items() if o["state"] == "finished"}
         assert 2 <= len(finished_before) < SITES
+        assert {code for code, _url in fetch_rows(store, run_id)} - finished_before, "killed between two sites"
         candidates_before = store.candidates(run_id)
         log_sizes = {m.code: len(s.log) for m, s in zip(munis, sites, strict=True)}
 
@@ -65,5 +77,9 @@ def test_kill_and_resume_without_loss_or_duplicates(tmp_path: Path) -> None:
         after = store.candidates(run_id)
         keys = Counter((c["code"], c["sha256"], c["url"]) for c in after)
         assert max(keys.values()) == 1  # no duplicates
-        assert {c["id"] for c in candidates_before} <= {c["id"] for c in after}  # nothing lost
+        kept = {c["id"] for c in candidates_before if c["code"] in finished_before}
+        assert kept <= {c["id"] for c in after}  # nothing finished is lost
+        # The killed attempt's rows are gone: each municipality's fetches are exactly one crawl's requests.
+        fetched = Counter(code for code, _url in fetch_rows(store, run_id))
+        assert fetched == {code: o["requests"] for code, o in outcomes.items()}
         assert {c["code"] for c in after if c["url"].endswith(".pdf")} == {m.code for m in munis}

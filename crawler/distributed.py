@@ -53,6 +53,7 @@ T = TypeVar("T")
 
 PREFIX = "kommunprogram"
 REPO_ROOT = Path(__file__).resolve().parent.parent
+REDIS_PARAMS = {"socket_timeout": 30, "socket_connect_timeout": 10, "health_check_interval": 30}
 EVENTS_MAXLEN = 100_000  # the event stream is for watching and tests, not an archive
 
 # Atomically hand the processing lists of workers whose heartbeat expired back to their runs' queues.
@@ -123,11 +124,20 @@ def connect(redis_url: str) -> Any:
     import redis
 
     try:
-        client = redis.Redis.from_url(redis_url, socket_timeout=30, socket_connect_timeout=10,
-                                      health_check_interval=30)
+        client = redis.Redis.from_url(redis_url, **REDIS_PARAMS)
     except ValueError as exc:
         raise UsageError(f"--redis {redis_url!r}: {exc}") from None
     return client
+
+
+def redis_settings(redis_url: str) -> dict[str, Any]:
+    """scrapy-redis's settings for the worker's spider: the same server and timeouts as ``connect``.
+
+    The spider closes at the first idle moment with an empty queue (1 s): the worker, not the crawl
+    child, waits for more work, reaps dead workers and moves on to the next run.
+    """
+    return {"REDIS_URL": redis_url, "MAX_IDLE_TIME_BEFORE_CLOSE": 1,
+            "REDIS_PARAMS": REDIS_PARAMS}
 
 
 def _retrying(what: str, func: Callable[[], T], *, outage_s: float) -> T:
@@ -263,10 +273,10 @@ def reap(client: Any, keys: Keys) -> list[tuple[str, int, str]]:
 
 # -- the crawl child: claims jobs as slots free up, acknowledges them after the store commit ---------
 class JobSource:
-    """The spider's municipality iterator, fed from Redis one claim at a time.
+    """The reliable side of the queue for one crawl child: claim, admit, acknowledge.
 
-    ``ProgramSpider`` calls ``next()`` whenever one of its slots is free (also after it saw the end), so
-    this object may answer "nothing now" and still hand out reaped jobs later in the same crawl.
+    The worker's spider (``crawler.spiders.queued.QueuedProgramSpider``, a scrapy-redis ``RedisSpider``)
+    calls ``claim`` in place of scrapy-redis's own list pop and ``admit`` for each claimed job.
     """
 
     def __init__(self, client: Any, keys: Keys, store: Store, run_id: int, worker_id: str,
@@ -277,45 +287,60 @@ class JobSource:
         self.acked: list[str] = []
         self.gave_up: list[str] = []
 
-    def __iter__(self) -> JobSource:
-        return self
+    @property
+    def pending_key(self) -> str:
+        return self.keys.run(self.run_id, "pending")
 
-    def __next__(self) -> Municipality:
+    def claim(self, batch_size: int) -> list[bytes]:
+        """Move up to ``batch_size`` jobs onto this worker's processing list (``LMOVE``), so a worker
+        that dies holding them leaves them for the reaper instead of losing them. A Redis outage
+        claims nothing: the crawl finishes the municipalities in hand and the worker retries."""
         import redis
 
-        while True:
-            try:
-                raw = self.client.lmove(self.keys.run(self.run_id, "pending"),
-                                        self.keys.worker(self.worker_id, "processing"), "LEFT", "RIGHT")
-            except redis.RedisError as exc:
-                log.warning("cannot claim from Redis (%s); finishing the municipalities in hand", exc)
-                raise StopIteration from None
-            if raw is None:
-                raise StopIteration
-            run_id, code = parse_job(raw)
+        claimed: list[bytes] = []
+        try:
+            for _ in range(batch_size):
+                raw = self.client.lmove(self.pending_key, self.keys.worker(self.worker_id, "processing"),
+                                        "LEFT", "RIGHT")
+                if raw is None:
+                    break
+                claimed.append(raw)
+        except redis.RedisError as exc:
+            log.warning("cannot claim from Redis (%s); finishing the municipalities in hand", exc)
+        return claimed
+
+    def admit(self, raw: bytes | str) -> Municipality | None:
+        """The municipality to crawl for a claimed job, or None when the job needs no crawl (and is
+        acknowledged here): the store already has its outcome (a redelivery), it has killed every
+        worker that took it ``max_attempts`` times (recorded as ``error``), or it is unknown."""
+        import redis
+
+        run_id, code = parse_job(raw)
+        try:
             attempts = int(self.client.hincrby(self.keys.run(run_id, "attempts"), code, 1))
             _event(self.client, self.keys, "claimed", run=run_id, code=code, worker=self.worker_id,
                    attempt=attempts)
-            if self.store.municipality_finished(run_id, code):
-                self.ack(code)  # a redelivered job: the store already has its outcome
-                continue
-            if attempts > self.max_attempts:
-                self.store.finish_municipality(
-                    run_id, code, status="error", reason="worker_lost_repeatedly", requests=0,
-                    requests_to_first_hit=None, found_via=None, bytes_downloaded=0, robots_blocked=[],
-                    detail={"attempts": attempts - 1, "note": "every worker crawling it died"})
-                self.gave_up.append(code)
-                self.ack(code)
-                continue
-            if attempts > 1:
-                discard_partial_attempt(self.store, run_id, code)
-            found = self.store.municipalities([code])
-            if not found:
-                log.error("municipality %s of run %s is not in the store; dropping the job", code, run_id)
-                self.ack(code)
-                continue
-            self.claimed.append(code)
-            return found[0]
+        except redis.RedisError as exc:  # counted as a first attempt; the claim itself is safe in processing
+            log.warning("cannot count the attempt for %s (%s)", code, exc)
+            attempts = 1
+        if self.store.municipality_finished(run_id, code):
+            self.ack(code)
+            return None
+        if attempts > self.max_attempts:
+            self.store.finish_municipality(
+                run_id, code, status="error", reason="worker_lost_repeatedly", requests=0,
+                requests_to_first_hit=None, found_via=None, bytes_downloaded=0, robots_blocked=[],
+                detail={"attempts": attempts - 1, "note": "every worker crawling it died"})
+            self.gave_up.append(code)
+            self.ack(code)
+            return None
+        found = self.store.municipalities([code])
+        if not found:
+            log.error("municipality %s of run %s is not in the store; dropping the job", code, run_id)
+            self.ack(code)
+            return None
+        self.claimed.append(code)
+        return found[0]  # a dead attempt's partial rows are discarded when the crawl starts it
 
     def ack(self, code: str) -> None:
         """The outcome is committed: take the job off this worker's list. Never raises (see reconcile)."""
@@ -344,33 +369,6 @@ class AckingRecorder(Recorder):
         self.source.ack(code)
 
 
-def discard_partial_attempt(store: Store, run_id: int, code: str) -> None:
-    """Forget what a dead attempt wrote for (run, code), so the re-crawl leaves exactly one crawl behind.
-
-    That includes the ETag/Last-Modified validators the attempt stored for its candidates: left in place,
-    the re-crawl would get 304s for pages it saw minutes ago and, since a 304 carries no links, crawl a
-    different path than a fresh crawl. Validators from earlier runs (older than the attempt) stay, and
-    content blobs stay (keyed by content, shared).
-    """
-    import sqlalchemy as sa
-
-    from inventory.store import candidates, fetches, run_municipalities, url_validators
-
-    with store.transaction() as conn:
-        row = conn.execute(sa.select(run_municipalities.c.state, run_municipalities.c.started_at).where(
-            run_municipalities.c.run_id == run_id, run_municipalities.c.code == code)).first()
-        if row is not None and row.state == "finished":
-            return
-        if row is not None and row.started_at:
-            urls = sa.select(candidates.c.url).where(candidates.c.run_id == run_id, candidates.c.code == code)
-            conn.execute(url_validators.delete().where(url_validators.c.url.in_(urls),
-                                                       url_validators.c.updated_at >= row.started_at))
-        conn.execute(fetches.delete().where(fetches.c.run_id == run_id, fetches.c.code == code))
-        conn.execute(candidates.delete().where(candidates.c.run_id == run_id, candidates.c.code == code))
-        conn.execute(run_municipalities.delete().where(run_municipalities.c.run_id == run_id,
-                                                       run_municipalities.c.code == code))
-
-
 def _die_with_parent(parent_pid: int) -> None:
     """Linux: SIGKILL this process when the worker that started it dies, so no orphan keeps crawling."""
     try:
@@ -386,7 +384,7 @@ def _child_main(args: argparse.Namespace) -> int:
     from scrapy.crawler import CrawlerProcess
 
     from crawler.settings import scrapy_settings
-    from crawler.spiders.program import ProgramSpider
+    from crawler.spiders.queued import QueuedProgramSpider
 
     _die_with_parent(args.parent_pid)
     keys = Keys(args.prefix)
@@ -408,12 +406,13 @@ def _child_main(args: argparse.Namespace) -> int:
     settings = scrapy_settings(config)
     settings["LOG_FILE"] = str(args.log)
     settings["LOG_FILE_APPEND"] = True
+    settings.update(redis_settings(args.redis))
     started = time.monotonic()
     process = CrawlerProcess(settings=settings)
-    crawler = process.create_crawler(ProgramSpider)
-    process.crawl(crawler, municipalities=source, recorder=recorder, config=config)
+    crawler = process.create_crawler(QueuedProgramSpider)
+    process.crawl(crawler, source=source, recorder=recorder, config=config)
     process.start()
-    spider: ProgramSpider = crawler.spider  # type: ignore[assignment]
+    spider: QueuedProgramSpider = crawler.spider  # type: ignore[assignment]
     store.close()
     client.close()
     summary = {"claimed": source.claimed, "acked": source.acked, "gave_up": source.gave_up,
@@ -705,4 +704,4 @@ if __name__ == "__main__":
 
 
 __all__ = ["enqueue", "enqueue_run", "worker", "status", "reap", "wait_until_drained", "WorkerSummary",
-           "QueueStatus", "Keys", "discard_partial_attempt"]
+           "QueueStatus", "Keys"]

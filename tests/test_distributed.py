@@ -213,6 +213,25 @@ def test_two_workers_give_the_single_process_result_and_crawl_each_site_once(
     assert robots_requests(web.sim, since) == Counter(dict.fromkeys(reached, 1))
     state = distributed.status(redis_server.url, run_id)
     assert state.drained and state.done == SITES and state.workers == ()
+    # The scrapy-redis spider claims one job per free slot, not a batch per idle engine.
+    assert 1 <= max(most_in_hand(redis_server.url, run_id).values()) <= CONFIG.concurrent_municipalities
+
+
+def most_in_hand(redis_url: str, run_id: int) -> dict[str, int]:
+    """Per worker, the most municipalities it held at once (claimed, not yet finished), from the events."""
+    client = distributed.connect(redis_url)
+    try:
+        held: Counter[str] = Counter()
+        most: dict[str, int] = {}
+        for _id, raw in client.xrange(distributed.Keys().events):
+            event = {k.decode(): v.decode() for k, v in raw.items()}
+            if event.get("run") != str(run_id) or event["event"] not in ("claimed", "finished"):
+                continue
+            held[event["worker"]] += 1 if event["event"] == "claimed" else -1
+            most[event["worker"]] = max(most.get(event["worker"], 0), held[event["worker"]])
+        return most
+    finally:
+        client.close()
 
 
 # -- a worker killed mid-crawl loses nothing --------------------------------------------------------

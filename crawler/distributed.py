@@ -16,8 +16,10 @@ from being hit by two workers at once. The queue is Redis's documented *reliable
 * The store stays the source of truth: a job whose municipality is finished in the store is only
   acknowledged, so a redelivered job or a lost Redis never causes a second crawl.
 
-docs/operations.md explains why this and not scrapy-redis's scheduler, and how to run it. Redis must be
-private (no password-less Redis on a shared network): it is trusted with the run's work list.
+The crawl child's spider is a scrapy-redis ``RedisSpider`` over the run's pending list
+(``crawler.spiders.queued``); docs/operations.md explains what of scrapy-redis is used and how to run
+it. Redis must be private (no password-less Redis on a shared network): it is trusted with the run's
+work list.
 """
 
 from __future__ import annotations
@@ -121,8 +123,12 @@ def parse_job(raw: bytes | str) -> tuple[int, str]:
 
 
 def connect(redis_url: str) -> Any:
-    import redis
-
+    try:
+        import redis
+        import scrapy_redis  # noqa: F401 - the worker's spider needs it; say so before any work is claimed
+    except ImportError as exc:
+        raise UsageError(f"the distributed crawl needs the 'distributed' extra ({exc.name} is missing): "
+                         "pip install -e '.[distributed]'") from None
     try:
         client = redis.Redis.from_url(redis_url, **REDIS_PARAMS)
     except ValueError as exc:

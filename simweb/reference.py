@@ -8,16 +8,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from inventory.municipalities import Municipality, read_municipalities
+
 DATA_DIR = Path(__file__).resolve().parent.parent / "inventory" / "data"
-
-
-@dataclass(frozen=True)
-class Municipality:
-    code: str
-    name: str
-    county_code: str
-    county: str
-    real_website: str
 
 
 @dataclass(frozen=True)
@@ -42,10 +35,9 @@ def _rows(name: str) -> list[dict[str, str]]:
 
 @lru_cache(maxsize=1)
 def municipalities() -> tuple[Municipality, ...]:
-    return tuple(
-        Municipality(r["code"], r["name"], r["county_code"], r["county"], r["website"])
-        for r in _rows("municipalities.csv")
-    )
+    """The 290 municipalities as inventory reads them. ``website`` is the real website of the bundled list;
+    the address a simulated site is served at is simweb.generate's (its manifest and municipalities.csv)."""
+    return tuple(read_municipalities(DATA_DIR / "municipalities.csv"))
 
 
 def split_outside_parentheses(text: str, sep: str = ";") -> list[str]:

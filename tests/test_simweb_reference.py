@@ -74,3 +74,14 @@ def test_programme_texts_cite_no_fragments_of_editorial_notes() -> None:
                 seen.add(p.rus_name)
                 assert p.rus_name in counties()[m.county_code].rus_names
     assert len(seen) >= 15
+
+
+def test_municipalities_are_inventorys_records_of_the_bundled_list() -> None:
+    from inventory.municipalities import Municipality, bundled_path, read_municipalities
+
+    ms = municipalities()
+    assert len(ms) == 290 and all(isinstance(m, Municipality) for m in ms)
+    assert list(ms) == read_municipalities(bundled_path())
+    # ``website`` is the real one (the simulated address lives in simweb.generate's manifest), never loopback.
+    assert all(m.website.startswith(("http://", "https://")) and "127.0.0.1" not in m.website for m in ms)
+    assert {m.code: m for m in ms}["0114"].name == "Upplands Väsby"

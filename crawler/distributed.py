@@ -25,11 +25,9 @@ work list.
 from __future__ import annotations
 
 import argparse
-import ctypes
 import json
 import logging
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -45,7 +43,7 @@ from typing import Any, TypeVar
 
 from crawler.config import CrawlConfig
 from crawler.pipelines import Recorder
-from crawler.run import peak_rss_mb
+from crawler.run import die_with_parent, peak_rss_mb
 from inventory.errors import CrawlError, UsageError
 from inventory.municipalities import Municipality
 from inventory.store import Store
@@ -375,24 +373,13 @@ class AckingRecorder(Recorder):
         self.source.ack(code)
 
 
-def _die_with_parent(parent_pid: int) -> None:
-    """Linux: SIGKILL this process when the worker that started it dies, so no orphan keeps crawling."""
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):  # not Linux: the reaper's fencing is the only guard then
-        return
-    if os.getppid() != parent_pid:  # the worker died before prctl took effect
-        os._exit(1)
-
-
 def _child_main(args: argparse.Namespace) -> int:
     from scrapy.crawler import CrawlerProcess
 
     from crawler.settings import scrapy_settings
     from crawler.spiders.queued import QueuedProgramSpider
 
-    _die_with_parent(args.parent_pid)
+    die_with_parent(args.parent_pid)
     keys = Keys(args.prefix)
     client = connect(args.redis)
     raw_config = client.get(keys.run(args.run_id, "config"))

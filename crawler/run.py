@@ -9,9 +9,11 @@ with the same ``run_id`` crawls again (finished ones are skipped).
 from __future__ import annotations
 
 import argparse
+import ctypes
 import json
 import os
 import resource
+import signal
 import subprocess
 import sys
 import tempfile
@@ -63,7 +65,7 @@ def start_crawl_process(municipalities: Sequence[Municipality], *, db_url: str, 
     with open(log_path, "ab") as log:
         return subprocess.Popen(
             [sys.executable, "-m", "crawler.run", "--job", str(job), "--summary", str(workdir / "summary.json"),
-             "--log", str(log_path)],
+             "--log", str(log_path), "--parent-pid", str(os.getpid())],
             # The parent's working directory is kept, so relative SQLite paths in db_url mean the same file.
             stdout=subprocess.DEVNULL, stderr=log, env=env)
 
@@ -82,7 +84,7 @@ def crawl(municipalities: Sequence[Municipality], *, db_url: str, run_id: int, c
         return CrawlSummary.from_dict(json.loads(summary.read_text(encoding="utf-8")))
 
 
-def _run_child(job_path: Path, summary_path: Path, log_path: Path | None) -> int:
+def _run_child(job_path: Path, summary_path: Path, log_path: Path | None, parent_pid: int) -> int:
     from scrapy.crawler import CrawlerProcess
 
     from crawler.pipelines import Recorder
@@ -90,6 +92,8 @@ def _run_child(job_path: Path, summary_path: Path, log_path: Path | None) -> int
     from crawler.spiders.program import ProgramSpider
     from inventory.store import Store
 
+    if parent_pid:
+        die_with_parent(parent_pid)
     job = json.loads(job_path.read_text(encoding="utf-8"))
     config = CrawlConfig.from_dict(job["config"])
     municipalities = [Municipality(**{**m, "alt_hosts": tuple(m.get("alt_hosts", ()))}) for m in job["municipalities"]]
@@ -128,6 +132,23 @@ def _run_child(job_path: Path, summary_path: Path, log_path: Path | None) -> int
     return 0
 
 
+def die_with_parent(parent_pid: int) -> None:
+    """Linux: SIGKILL this crawl child when the process that started it dies.
+
+    An orphaned crawl would go on writing into the run while the parent's run lock is gone: the next
+    ``kommunprogram run`` (or a worker that took the municipalities over) would then crawl them a
+    second time beside it. The signal fires when the *thread* that started the child exits, so
+    children are started from main threads only.
+    """
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: the run lock and the queue's reaper are the guards then
+        return
+    if os.getppid() != parent_pid:  # the parent died before prctl took effect
+        os._exit(1)
+
+
 def peak_rss_mb() -> float:
     """This process's own high-water RSS: VmHWM, because ru_maxrss survives exec and reports the parent's."""
     try:
@@ -144,8 +165,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--job", type=Path, required=True)
     parser.add_argument("--summary", type=Path, required=True)
     parser.add_argument("--log", type=Path, default=None)
+    parser.add_argument("--parent-pid", type=int, default=0, help="die with this process (0: never)")
     args = parser.parse_args(argv)
-    return _run_child(args.job, args.summary, args.log)
+    return _run_child(args.job, args.summary, args.log, args.parent_pid)
 
 
 if __name__ == "__main__":

@@ -83,3 +83,56 @@ def test_kill_and_resume_without_loss_or_duplicates(tmp_path: Path) -> None:
         fetched = Counter(code for code, _url in fetch_rows(store, run_id))
         assert fetched == {code: o["requests"] for code, o in outcomes.items()}
         assert {c["code"] for c in after if c["url"].endswith(".pdf")} == {m.code for m in munis}
+
+
+def test_the_crawl_child_dies_with_the_process_that_started_it(tmp_path: Path) -> None:
+    """kill -9 of the run must not leave an orphan crawl writing beside the next run's crawl."""
+    import json
+    import subprocess
+    import sys
+
+    db = f"sqlite:///{tmp_path}/o.db"
+    store = Store.open(db)
+    config = CrawlConfig(allow_private_addresses=True, autothrottle=False, concurrent_municipalities=1)
+    with SiteServer(slow(p1(), 4.0), address="127.0.4.20") as site:  # a crawl of ~25 s, if left alone
+        muni = Municipality("0001", "K", "01", "Testlän", site.url)
+        store.upsert_municipalities([muni])
+        run_id = store.start_run(2026, "orphan", {})
+        store.close()
+        parent_code = (
+            "import json, sys, time\n"
+            "from pathlib import Path\n"
+            "from crawler.config import CrawlConfig\n"
+            "from crawler.run import start_crawl_process\n"
+            "from inventory.municipalities import Municipality\n"
+            "job = json.loads(sys.argv[1])\n"
+            "proc = start_crawl_process([Municipality(**job['muni'])], db_url=job['db'], run_id=job['run'],\n"
+            "                           config=CrawlConfig.from_dict(job['config']), workdir=Path(job['dir']))\n"
+            "print(proc.pid, flush=True)\n"
+            "time.sleep(120)\n")
+        job = {"muni": {"code": muni.code, "name": muni.name, "county_code": "01", "county": "Testlän",
+                        "website": muni.website}, "db": db, "run": run_id, "dir": str(tmp_path),
+               "config": config.to_dict()}
+        parent = subprocess.Popen([sys.executable, "-c", parent_code, json.dumps(job)], stdout=subprocess.PIPE,
+                                  cwd=Path(__file__).resolve().parent.parent)
+        assert parent.stdout is not None
+        child_pid = int(parent.stdout.readline())
+        deadline = time.monotonic() + 30
+        while not site.log and time.monotonic() < deadline:
+            time.sleep(0.02)  # the child is crawling once the site sees its first request
+        assert site.log, "the crawl child never reached the site"
+        parent.send_signal(signal.SIGKILL)
+        parent.wait()
+        parent.stdout.close()
+        deadline = time.monotonic() + 10
+        while _alive(child_pid):
+            assert time.monotonic() < deadline, "the crawl child outlived the process that started it"
+            time.sleep(0.05)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split()[2]
+    except OSError:
+        return False
+    return state != "Z"

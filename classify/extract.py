@@ -31,7 +31,7 @@ from inventory.errors import ExtractionError, UsageError
 
 # Bump whenever the output for the same bytes can change: the store keys extractions on
 # (content hash, EXTRACTOR_VERSION) and re-extracts documents whose version differs.
-EXTRACTOR_VERSION = "1.0"
+EXTRACTOR_VERSION = "1.1"  # 1.1: a PDFium hyphen marker before a kept line break is joined
 # ``Extraction.text`` joins pages with a form feed on its own line: page boundaries survive, and
 # paragraph-splitting on blank lines still works.
 PAGE_SEPARATOR = "\n\f\n"

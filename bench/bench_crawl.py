@@ -34,6 +34,7 @@ from w3lib.url import canonicalize_url
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench._common import write_results  # noqa: E402
 from crawler.config import CrawlConfig  # noqa: E402
 from crawler.run import crawl  # noqa: E402
 from inventory.municipalities import read_municipalities  # noqa: E402
@@ -198,11 +199,7 @@ def main(argv: list[str] | None = None) -> int:
                 detail["focused_on_baseline_sample"] = {
                     "success_at": _success(on_sample, len(set(wanted) & sample)),
                     "median_requests_to_first_hit": statistics.median(on_sample.values()) if on_sample else None}
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    args.out.with_name(args.out.stem + "_detail.json").write_text(json.dumps(detail, indent=2) + "\n",
-                                                                  encoding="utf-8")
-    print(json.dumps(result, indent=2))
+    write_results(args.out, result, detail)
     return 0
 
 

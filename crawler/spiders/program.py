@@ -17,6 +17,7 @@ import scrapy
 from scrapy import signals
 from scrapy.exceptions import CloseSpider, DontCloseSpider, IgnoreRequest
 from scrapy.http import Request, Response, TextResponse
+from scrapy.responsetypes import responsetypes
 from twisted.python.failure import Failure
 
 from crawler.config import CrawlConfig
@@ -40,6 +41,7 @@ from crawler.sitemaps import parse_sitemap
 from crawler.urls import host_variants
 from inventory.errors import StoreError
 from inventory.municipalities import Municipality
+from inventory.store import Validators
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +52,12 @@ HANDLED_STATUSES = [304, 400, 401, 403, 404, 405, 406, 410, 429, 451, 500, 502, 
 def _header(response: Response, name: str) -> str | None:
     value = response.headers.get(name)
     return value.decode("latin-1") if value else None
+
+
+def _with_body(response: Response, body: bytes) -> Response:
+    """An unchanged (304) response as the 200 it stands for: the stored body, the same request and meta."""
+    cls = responsetypes.from_args(headers=response.headers, url=response.url, body=body)
+    return response.replace(cls=cls, status=200, body=body)
 
 
 class ProgramSpider(scrapy.Spider):
@@ -197,13 +205,16 @@ class ProgramSpider(scrapy.Spider):
         fetch = dict(url=url, final_url=response.url, status=status, content_type=ctype, size=len(body),
                      sha256=None, etag=_header(response, "ETag"), last_modified=_header(response, "Last-Modified"),
                      route=info.route, error=None)
-        validators = response.meta.get("validators")
+        validators: Validators | None = response.meta.get("validators")
         if status == 304 and validators is not None:
             c.ok_responses += 1
-            self._candidate(state, response, info, None, validators.sha256, ctype, etag=validators.etag,
-                            last_modified=validators.last_modified)
-            fetch["sha256"] = validators.sha256
-            self._rescan_unchanged(state, response, info, validators.sha256)
+            stored = self.recorder.stored_content(validators.sha256)
+            if stored is None:  # the store lost the copy: the candidate by hash (the store refuses if it cannot)
+                self._candidate(state, response, info, None, validators.sha256, ctype, unchanged=validators)
+                fetch["sha256"] = validators.sha256
+            else:
+                fetch["sha256"], fetch["error"] = self._read_content(
+                    state, _with_body(response, stored), info, ctype, unchanged=validators)
         elif status >= 400:
             if status in (401, 403, 429):
                 c.server_refusals += 1
@@ -216,13 +227,16 @@ class ProgramSpider(scrapy.Spider):
             fetch["sha256"], fetch["error"] = self._read_content(state, response, info, ctype)
         self.recorder.fetch(state.muni.code, **fetch)
 
-    def _read_content(self, state: SiteState, response: Response, info: LinkInfo,
-                      ctype: str | None) -> tuple[str | None, str | None]:
+    def _read_content(self, state: SiteState, response: Response, info: LinkInfo, ctype: str | None,
+                      unchanged: Validators | None = None) -> tuple[str | None, str | None]:
+        """A downloaded body, or the stored copy of an unchanged (304) one: the same rules for both, so
+        what a municipality's crawl does never depends on whether the store already had the URL (another
+        municipality of the run may have saved a page or document of a shared host moments before)."""
         body = response.body
         disposition = _header(response, "Content-Disposition")
         kind = sniff_kind(body, ctype, disposition, response.url)
         if kind in DOCUMENT_KINDS:
-            return self._candidate(state, response, info, body, None, ctype), None
+            return self._candidate(state, response, info, body, None, ctype, unchanged=unchanged), None
         if kind != HTML:
             return None, f"not_a_document:{kind}"
         encoding = response.encoding if isinstance(response, TextResponse) else None
@@ -233,26 +247,18 @@ class ProgramSpider(scrapy.Spider):
         sha = None
         page = score_page(response.url, scan.title, scan.headings)
         if info.kind == "page" and (is_direct_hit(page) or (info.tier1 and page.tier1)):
-            sha = self._candidate(state, response, info, body, None, ctype, page_hit=True)
+            sha = self._candidate(state, response, info, body, None, ctype, page_hit=True, unchanged=unchanged)
         state.admit_all(scan, response.url, info)
         if state.best_first:
             self._shortcuts(state, response, scan.search_template)
         return sha, None
 
-    def _rescan_unchanged(self, state: SiteState, response: Response, info: LinkInfo, sha256: str) -> None:
-        """A 304 carries no body: follow an unchanged page's links from the stored copy, or a re-inventory
-        would never reach the documents that only this page links to."""
-        body = self.recorder.stored_content(sha256)
-        if body is None or sniff_kind(body, None, None, response.url) != HTML:
-            return
-        scan = scan_html(body, response.url, encoding=None)
-        state.admit_all(scan, response.url, info)
-        if state.best_first:
-            self._shortcuts(state, response, scan.search_template)
-
     def _candidate(self, state: SiteState, response: Response, info: LinkInfo, content: bytes | None,
-                   sha256: str | None, ctype: str | None, *, page_hit: bool = False, etag: str | None = None,
-                   last_modified: str | None = None) -> str:
+                   sha256: str | None, ctype: str | None, *, page_hit: bool = False,
+                   unchanged: Validators | None = None) -> str:
+        etag, last_modified = (unchanged.etag, unchanged.last_modified) if unchanged else (None, None)
+        if unchanged is not None:  # the store keeps the bytes it has; the candidate is marked unchanged
+            content, sha256 = None, unchanged.sha256
         filename = (filename_from_disposition(_header(response, "Content-Disposition"))
                     or filename_from_url(response.url))
         tier1 = page_hit or info.tier1 or score_link(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 from urllib.parse import urlsplit
 
 from crawler.config import CrawlConfig
@@ -21,10 +21,47 @@ SEARCH_SCORE, SITEMAP_SCORE = 160.0, 150.0  # right after direct hits on the pag
 HUB_SCORE = 30.0  # a new link at least this good counts as progress (Tier-2 hub or better)
 MAX_BRAND_HOSTS = 3
 MAX_ROBOTS_BLOCKED_LISTED = 50
+T = TypeVar("T")
 
 
 def hostname(url: str) -> str:
     return (urlsplit(url).hostname or "").lower()
+
+
+class InOrder(Generic[T]):
+    """Hands back the answers to numbered requests (1, 2, 3, ...) strictly in request order.
+
+    An answer that arrives before an earlier request's is held until that one is in. This is what makes
+    a municipality's crawl independent of response timing (see ``ProgramSpider._arrive``).
+    """
+
+    def __init__(self) -> None:
+        self.next_seq = 1
+        self._held: dict[int, T] = {}
+
+    def __len__(self) -> int:
+        return len(self._held)
+
+    def put(self, seq: int, item: T) -> bool:
+        """Hold the answer to request ``seq``; False if that request was answered (or given up) before."""
+        if seq < self.next_seq or seq in self._held:
+            return False
+        self._held[seq] = item
+        return True
+
+    def take(self) -> T | None:
+        """The next answer in request order, or None while the next request is still unanswered."""
+        item = self._held.pop(self.next_seq, None)
+        if item is not None:
+            self.next_seq += 1
+        return item
+
+    def give_up(self, issued: int) -> list[T]:
+        """Requests up to ``issued`` still unanswered will never be (Scrapy dropped them): every held answer,
+        in request order, and from now on only requests after ``issued`` are waited for."""
+        held = [self._held.pop(seq) for seq in sorted(self._held)]
+        self.next_seq = max(self.next_seq, issued + 1)
+        return held
 
 
 @dataclass
@@ -46,6 +83,7 @@ class SiteState:
     sitemap_hosts: set[str] = field(default_factory=set)
     statuses: Counter[int] = field(default_factory=Counter)
     routes: Counter[str] = field(default_factory=Counter)
+    order: InOrder[Any] = field(default_factory=InOrder)  # responses and failures, applied in request order
 
     @classmethod
     def new(cls, muni: Municipality, config: CrawlConfig) -> SiteState:

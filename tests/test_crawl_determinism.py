@@ -25,10 +25,11 @@ from urllib.parse import urlsplit
 
 import pytest
 import sqlalchemy as sa
-from crawlserver import Handler, Reply, SiteServer, page
+from crawlserver import Handler, Reply, SiteServer, crawl_site, page, pdf
 
 from crawler.config import CrawlConfig
 from crawler.run import crawl
+from crawler.site import InOrder
 from inventory.municipalities import Municipality, read_municipalities
 from inventory.store import Store, fetches
 from simweb.config import SimConfig
@@ -135,6 +136,48 @@ def test_a_shared_page_counts_the_same_whoever_fetched_it_first(
     assert after_a[b.code] == alone[b.code]  # ... whether it came as a 200 or as a 304 of A's copy
 
 
+# -- two requests in flight: answers are applied in request order, whichever arrives first ---------------
+def test_in_order_holds_an_early_answer_until_the_earlier_request_is_answered() -> None:
+    order: InOrder[str] = InOrder()
+    assert order.put(2, "b") and order.take() is None  # 1 is still out
+    assert order.put(1, "a") and [order.take(), order.take(), order.take()] == ["a", "b", None]
+    assert not order.put(2, "again")  # answered before
+    assert order.put(5, "e") and order.take() is None
+    assert order.give_up(6) == ["e"]  # 3, 4 and 6 were dropped: what arrived goes on, in order
+    assert order.take() is None and order.put(7, "g") and order.take() == "g"
+
+
+def two_hubs(slow: str) -> dict[str, Any]:
+    """Home links to two hubs; the home page's answer sends both at once. Each hub links to its own
+    programme PDF. ``slow`` is the hub that answers late."""
+    def hub(title: str, doc: tuple[str, str], path: str) -> Callable[[Handler], Reply]:
+        def handler(h: Handler) -> Reply:
+            if path == slow:
+                time.sleep(0.6)  # a slow response, so the other hub's answer arrives first
+            return page(title, doc)
+        return handler
+
+    pdf_reply = (200, {"Content-Type": "application/pdf"}, pdf())
+    return {"/robots.txt": (200, {"Content-Type": "text/plain"}, b"User-agent: *\nDisallow:\n"),
+            "/": page("Välkommen", ("/naringsliv/", "Näringsliv och arbete"), ("/foretag/", "Företag")),
+            "/naringsliv/": hub("Näringsliv", ("/files/program.pdf", "Näringslivsprogram 2024 (pdf)"), "/naringsliv/"),
+            "/foretag/": hub("Företag", ("/files/strategi.pdf", "Näringslivsstrategi (pdf)"), "/foretag/"),
+            "/files/program.pdf": pdf_reply, "/files/strategi.pdf": pdf_reply}
+
+
+def test_two_requests_in_flight_give_the_same_crawl_whichever_answers_first(tmp_path: Path) -> None:
+    """Budget 4: home, both hubs, then one more request. Which document that is must follow from the
+    responses (the better hub's link), not from which hub answered first."""
+    settings: dict[str, Any] = dict(per_host_concurrency=2, budget=4, use_search=False, use_sitemaps=False)
+    found = {}
+    for slow in ("/naringsliv/", "/foretag/"):
+        with SiteServer(two_hubs(slow), address="127.0.0.67") as site:
+            crawled = crawl_site(site, tmp_path, db=f"sqlite:///{tmp_path}/{slow.strip('/')}.db", **settings)
+            assert crawled.outcome["requests"] == 4
+            found[slow] = sorted(c["url"].split("/", 3)[-1] for c in crawled.store.candidates(crawled.run_id))
+    assert found["/naringsliv/"] == found["/foretag/"] == ["files/program.pdf"]
+
+
 # -- the property: a simulated web with shared regional hosts, crawled in differently split runs ----------
 @pytest.fixture(scope="module")
 def sim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[SimWeb, list[Municipality], Path]]:
@@ -146,6 +189,7 @@ def sim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[SimWeb, list
         yield web, read_municipalities(web.municipalities_csv), tmp
 
 
+@pytest.mark.slow  # about 25 s on an idle 2-core machine (three crawls); the two tests above are the fast variant
 def test_the_same_web_gives_the_same_result_however_the_crawl_is_split(
         sim: tuple[SimWeb, list[Municipality], Path]) -> None:
     web, munis, tmp = sim

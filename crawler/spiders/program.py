@@ -135,11 +135,15 @@ class ProgramSpider(scrapy.Spider):
                        dont_filter=True, priority=int(min(info.score, 1000)))
 
     def idle(self) -> None:
-        """Nothing is in Scrapy any more: requests counted in flight were dropped silently; go on."""
+        """Nothing is in Scrapy any more: requests counted in flight were dropped silently; go on.
+
+        Responses held for such a request (they arrived after it was sent) are applied now, in request
+        order, so nothing that arrived is lost and the order stays the one a fresh crawl would use."""
         scheduled = False
         for state in list(self.sites.values()):
-            state.in_flight = 0
-            for request in self._pump(state):
+            late = state.order.give_up(state.counts.requests)
+            state.in_flight = len(late)
+            for request in self._apply_all(state, late) if late else self._pump(state):
                 self.crawler.engine.crawl(request)
                 scheduled = True
         for request in self._activate_more():
@@ -148,21 +152,40 @@ class ProgramSpider(scrapy.Spider):
         if scheduled:
             raise DontCloseSpider
 
-    # -- callbacks ------------------------------------------------------------------------------
+    # -- callbacks: what arrives is applied in request order ------------------------------------------
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Request]:
-        state = self.sites.get(response.meta["code"])
-        if state is None:
-            return
-        state.in_flight -= 1
-        self._guard(self._handle_response, state, response)
-        yield from self._pump(state)
+        yield from self._arrive(response.meta, response)
 
     def failed(self, failure: Failure) -> Iterator[Request]:
-        request = failure.request  # type: ignore[attr-defined]
-        state = self.sites.get(request.meta["code"])
+        yield from self._arrive(failure.request.meta, failure)  # type: ignore[attr-defined]
+
+    def _arrive(self, meta: dict[str, Any], outcome: Response | Failure) -> Iterator[Request]:
+        """Hold a response (or failure) until every earlier request of its municipality is applied.
+
+        With ``per_host_concurrency`` 2 the two answers of a municipality can arrive in either order
+        (a shared host's queue in this process, a retry, a robots.txt wait), and applying them as they
+        come would pop the best-first frontier and hit the stop rules at points that depend on timing.
+        Applied in request order, with the frontier refilled after each one, a municipality's crawl is
+        a function of its responses alone, whichever process and company it is crawled in (issue 8)."""
+        state = self.sites.get(meta["code"])
         if state is None:
             return
-        state.in_flight -= 1
+        if not state.order.put(meta["seq"], outcome):
+            logger.warning("a second answer for request %s of %s was ignored", meta["seq"], state.muni.code)
+            return
+        yield from self._apply_all(state, iter(state.order.take, None))
+
+    def _apply_all(self, state: SiteState, outcomes: Iterable[Response | Failure]) -> Iterator[Request]:
+        for outcome in outcomes:
+            state.in_flight -= 1  # in flight until applied, so the frontier is refilled only from here
+            if isinstance(outcome, Failure):
+                self._guard(self._handle_failure, state, outcome)
+            else:
+                self._guard(self._handle_response, state, outcome)
+            yield from self._pump(state)
+
+    def _handle_failure(self, state: SiteState, failure: Failure) -> None:
+        request = failure.request  # type: ignore[attr-defined]
         info: LinkInfo = request.meta["info"]
         exc = failure.value
         if isinstance(exc, PrivateAddressRefused):
@@ -173,10 +196,9 @@ class ProgramSpider(scrapy.Spider):
         else:
             error = error_code(exc)
         state.counts.errors[error] += 1
-        self._guard(self.recorder.fetch, state.muni.code, url=request.meta["frontier_url"], final_url=request.url,
-                    status=None, content_type=None, size=0, sha256=None, etag=None, last_modified=None,
-                    route=info.route, error=error)
-        yield from self._pump(state)
+        self.recorder.fetch(state.muni.code, url=request.meta["frontier_url"], final_url=request.url, status=None,
+                            content_type=None, size=0, sha256=None, etag=None, last_modified=None,
+                            route=info.route, error=error)
 
     def _guard(self, func: Any, *args: Any, **kwargs: Any) -> None:
         """Store errors stop the crawl (nothing may be lost silently); anything else is counted."""

@@ -12,15 +12,23 @@ import socket
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from crawlserver import Handler, Reply, SiteServer, page, pdf
+from scrapy import Request
+from scrapy.exceptions import DontCloseSpider, IgnoreRequest
+from scrapy.http import HtmlResponse
+from twisted.python.failure import Failure
 
 from crawler.config import CrawlConfig
+from crawler.pipelines import Recorder
 from crawler.run import crawl
+from crawler.spiders.program import ProgramSpider
 from inventory.municipalities import Municipality
-from inventory.store import Store
+from inventory.store import Store, fetches
 
 TEXT = {"Content-Type": "text/plain"}
 PDF_HEADERS = {"Content-Type": "application/octet-stream",
@@ -323,3 +331,62 @@ def test_private_addresses_refused_by_default(web: dict[str, SiteServer], tmp_pa
     assert result.outcome["status"] == "site_unreachable"
     assert result.outcome["reason"] == "private_address"
     assert len(web["p3"].log) == before  # not even robots.txt was fetched
+
+
+# -- answers are applied in request order (the spider's callbacks, driven without the engine) -----------
+class _Engine:
+    """What the spider uses of Scrapy's engine in ``idle``: ``crawl`` (recorded here)."""
+
+    def __init__(self) -> None:
+        self.crawled: list[Request] = []
+
+    def crawl(self, request: Request) -> None:
+        self.crawled.append(request)
+
+
+def _answer(request: Request, *links: tuple[str, str]) -> HtmlResponse:
+    _, headers, body = page("Sida", *links)
+    return HtmlResponse(request.url, status=200, headers={"Content-Type": "text/html; charset=utf-8", **headers},
+                        body=body, request=request)
+
+
+def _fetched(store: Store, run_id: int) -> list[str]:
+    """The paths of a run's fetch records, in the order the spider recorded them."""
+    with store.engine.connect() as conn:
+        rows = conn.execute(sa.select(fetches.c.url).where(fetches.c.run_id == run_id).order_by(fetches.c.id))
+        return [url.split("/", 3)[-1] for (url,) in rows]
+
+
+def test_answers_are_applied_in_request_order_and_idle_applies_what_was_held(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path}/order.db"
+    store = Store.open(db)
+    muni = Municipality("0001", "Testby", "01", "Testlän", "http://127.0.0.1:9/")
+    store.upsert_municipalities([muni])
+    run_id = store.start_run(2026, "order", {})
+    config = CrawlConfig(allow_private_addresses=True, per_host_concurrency=2, use_search=False, use_sitemaps=False)
+    spider = ProgramSpider(municipalities=[muni], recorder=Recorder(store, run_id), config=config)
+    engine = _Engine()
+    spider.crawler = SimpleNamespace(engine=engine)  # type: ignore[assignment]
+    (home,) = spider._activate_more()
+    state = spider.sites["0001"]
+    links = (("/naringsliv/", "Näringsliv och arbete"), ("/kommunen/", "Om kommunen"))
+    first, second = spider.parse(_answer(home, *links))
+    assert (first.meta["seq"], second.meta["seq"]) == (2, 3) and state.in_flight == 2
+
+    # The second answer arrives first: held, nothing applied, nothing new requested.
+    assert list(spider.parse(_answer(second, ("/styrdokument/", "Styrdokument"), ("/foretag/", "Företag")))) == []
+    assert state.counts.responses == 1 and state.in_flight == 2
+    # The first one is robots-disallowed (a failure): applied, then the held answer, in that order.
+    failure = Failure(IgnoreRequest("Forbidden by robots.txt"))
+    failure.request = first  # type: ignore[attr-defined]
+    follow = list(spider.failed(failure))
+    assert state.counts.responses == 2 and state.counts.errors["robots_disallowed"] == 1
+    assert _fetched(store, run_id) == ["", "naringsliv/", "kommunen/"]
+    assert [r.meta["seq"] for r in follow] == [4, 5] and state.in_flight == 2
+
+    # Request 4 is dropped silently by Scrapy; 5 is answered and held. Idle applies it and goes on.
+    assert list(spider.parse(_answer(follow[1], ("/planer/", "Planer och program")))) == []
+    with pytest.raises(DontCloseSpider):
+        spider.idle()
+    assert state.counts.responses == 3
+    assert [r.meta["seq"] for r in engine.crawled][:1] == [6]

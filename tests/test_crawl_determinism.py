@@ -8,9 +8,12 @@ how the municipalities were spread over processes) decided another municipality'
 
 * ``test_a_shared_page_counts_the_same_whoever_fetched_it_first``: the mechanism, forced without any
   timing: a municipality crawled alone vs after another one that saved the shared page.
-* ``test_the_same_web_gives_the_same_result_however_the_crawl_is_split``: the property, on a small
+* ``test_two_requests_in_flight_give_the_same_crawl_whichever_answers_first``: with
+  ``per_host_concurrency`` 2, answers are applied in request order, so which of two requests in flight
+  answers first does not change which URL the frontier gives out next.
+* ``test_the_same_web_gives_the_same_result_however_the_crawl_is_split`` (slow): the property, on a small
   simulated web with latency and shared regional hosts: one process with every municipality, against
-  one municipality at a time in reverse order, and against two processes at once (each with half).
+  the municipalities that share a regional host one at a time in reverse order, and in two processes.
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@
 Thin on purpose: scoring (``linkscore``), canonicalisation (``urls``), document detection
 (``documents``), page reading (``pagescan``), frontier and host rules (``frontier``, ``site``) and the
 outcome (``outcome``) are pure and tested on their own. The spider only moves requests between a
-municipality's frontier and Scrapy, keeping 1-2 requests in flight per municipality, and writes to
+municipality's frontier and Scrapy, keeping 1-2 requests in flight per municipality and applying their
+answers in request order (so a crawl depends on the responses, not on their timing), and writes to
 the store through ``pipelines.Recorder``.
 """
 

@@ -381,7 +381,7 @@ def test_answers_are_applied_in_request_order_and_idle_applies_what_was_held(tmp
     failure.request = first  # type: ignore[attr-defined]
     follow = list(spider.failed(failure))
     assert state.counts.responses == 2 and state.counts.errors["robots_disallowed"] == 1
-    assert _fetched(store, run_id) == ["", "naringsliv/", "kommunen/"]
+    assert state.robots_blocked == [first.url]
     assert [r.meta["seq"] for r in follow] == [4, 5] and state.in_flight == 2
 
     # Request 4 is dropped silently by Scrapy; 5 is answered and held. Idle applies it and goes on.
@@ -389,4 +389,8 @@ def test_answers_are_applied_in_request_order_and_idle_applies_what_was_held(tmp
     with pytest.raises(DontCloseSpider):
         spider.idle()
     assert state.counts.responses == 3
-    assert [r.meta["seq"] for r in engine.crawled][:1] == [6]
+    (last,) = engine.crawled
+    assert last.meta["seq"] == 6 and state.in_flight == 1
+    assert list(spider.parse(_answer(last))) == [] and spider.outcomes[0]["code"] == "0001"  # frontier empty
+    # The fetch log is in the order the answers were applied (the dropped request 4 has no answer).
+    assert _fetched(store, run_id) == ["", "naringsliv/", "kommunen/", "foretag/", "planer/"]

@@ -337,6 +337,19 @@ class Store:
             row = conn.execute(sa.select(url_validators).where(url_validators.c.url == url)).mappings().first()
         return Validators(row["etag"], row["last_modified"], row["sha256"]) if row else None
 
+    def origin_validators(self, origin: str) -> dict[str, Validators]:
+        """The validators of every URL under ``origin`` (``scheme://netloc``, as ``canonical_url`` writes it).
+
+        One query per host instead of one per request (``crawler.pipelines.Recorder`` caches the answer).
+        ``substr`` equality, not LIKE or a range: exact on both databases, whatever PostgreSQL's collation
+        and SQLite's case-insensitive LIKE would make of the prefix."""
+        prefix = f"{origin}/"
+        query = sa.select(url_validators).where(sa.func.substr(url_validators.c.url, 1, len(prefix)) == prefix)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).mappings().all()
+        return {r["url"]: Validators(r["etag"], r["last_modified"], r["sha256"]) for r in rows
+                if r["url"].startswith(prefix)}
+
     def record_fetch(self, run_id: int, code: str, *, url: str, final_url: str, status: int | None,
                      content_type: str | None, size: int, sha256: str | None, etag: str | None,
                      last_modified: str | None, route: str, error: str | None) -> None:
@@ -354,33 +367,50 @@ class Store:
         if content is not None and hashlib.sha256(content).hexdigest() != sha256:
             raise StoreError(f"sha256 does not match the content of {url}")
         with self.transaction() as conn:
-            has_blob = conn.execute(sa.select(blobs.c.sha256).where(blobs.c.sha256 == sha256)).first()
+            has_blob = conn.execute(_HAS_BLOB, {"sha256": sha256}).first()
             if content is None and not has_blob:
                 raise StoreError(f"unchanged document {url} has no stored content {sha256[:12]}")
             if content is not None and not has_blob:
                 conn.execute(blobs.insert().values(sha256=sha256, size=len(content), content=content,
                                                    first_seen=now()))
-            key = (candidates.c.run_id == run_id, candidates.c.code == code,
-                   candidates.c.sha256 == sha256, candidates.c.url == url)
-            if not conn.execute(sa.select(candidates.c.id).where(*key)).first():
-                conn.execute(candidates.insert().values(
-                    run_id=run_id, code=code, sha256=sha256, url=url, final_url=final_url,
-                    content_type=content_type, filename=filename, source_page=source_page,
-                    anchor_text=anchor_text, route=route, link_score=link_score,
-                    unchanged=content is None, found_at=now()))
-            values = dict(etag=etag, last_modified=last_modified, sha256=sha256, updated_at=now())
-            if conn.execute(url_validators.update().where(url_validators.c.url == url)
-                            .values(**values)).rowcount == 0:
-                conn.execute(url_validators.insert().values(url=url, **values))
+            stamp = now()
+            row = dict(run_id=run_id, code=code, sha256=sha256, url=url, final_url=final_url,
+                       content_type=content_type, filename=filename, source_page=source_page,
+                       anchor_text=anchor_text, route=route, link_score=link_score,
+                       unchanged=content is None, found_at=stamp)
+            values = dict(etag=etag, last_modified=last_modified, sha256=sha256, updated_at=stamp)
+            upserts = _candidate_upserts(conn.dialect.name)
+            if upserts is None:  # neither SQLite nor PostgreSQL: check, then write
+                key = (candidates.c.run_id == run_id, candidates.c.code == code,
+                       candidates.c.sha256 == sha256, candidates.c.url == url)
+                if not conn.execute(sa.select(candidates.c.id).where(*key)).first():
+                    conn.execute(candidates.insert().values(**row))
+                if conn.execute(url_validators.update().where(url_validators.c.url == url)
+                                .values(**values)).rowcount == 0:
+                    conn.execute(url_validators.insert().values(url=url, **values))
+                return
+            # One statement each instead of a look-up and a write (uq_candidate keeps a candidate once, the
+            # primary key one validator row per URL); built once, so SQLAlchemy compiles them once.
+            add_candidate, set_validators = upserts
+            conn.execute(add_candidate, row)
+            conn.execute(set_validators, {"url": url, **values})
 
     def finish_municipality(self, run_id: int, code: str, *, status: str, reason: str, requests: int,
                             requests_to_first_hit: int | None, found_via: str | None,
-                            bytes_downloaded: int, robots_blocked: list[str], detail: dict[str, Any]) -> None:
+                            bytes_downloaded: int, robots_blocked: list[str], detail: dict[str, Any],
+                            fetch_rows: Sequence[dict[str, Any]] = ()) -> None:
+        """Commit a municipality's outcome, together with its fetch records (``fetch_rows``: the keyword
+        arguments of ``record_fetch`` plus ``fetched_at``) when the crawler kept them until now.
+
+        Both in one transaction: a crash before it leaves the municipality in progress with no fetch
+        rows, and ``start_municipality`` would have discarded a dead attempt's rows anyway."""
         values = dict(state="finished", status=status, reason=reason, requests=requests,
                       requests_to_first_hit=requests_to_first_hit, found_via=found_via,
                       bytes_downloaded=bytes_downloaded, robots_blocked=json.dumps(robots_blocked),
                       detail=json.dumps(detail, sort_keys=True, default=str), finished_at=now())
         with self.transaction() as conn:
+            if fetch_rows:  # one executemany, in the order the crawler recorded them (ids follow it)
+                conn.execute(fetches.insert(), [{**row, "run_id": run_id, "code": code} for row in fetch_rows])
             key = (run_municipalities.c.run_id == run_id, run_municipalities.c.code == code)
             if conn.execute(run_municipalities.update().where(*key).values(**values)).rowcount == 0:
                 conn.execute(run_municipalities.insert().values(run_id=run_id, code=code, started_at=now(),
@@ -498,6 +528,26 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=60000")
     cursor.close()
+
+
+_HAS_BLOB = sa.select(blobs.c.sha256).where(blobs.c.sha256 == sa.bindparam("sha256"))
+_UPSERTS: dict[str, tuple[Any, Any]] = {}
+
+
+def _candidate_upserts(dialect: str) -> tuple[Any, Any] | None:
+    """INSERT ... ON CONFLICT for a candidate and its validators (SQLite and PostgreSQL), or None."""
+    if dialect not in _UPSERTS:
+        from sqlalchemy.dialects import postgresql, sqlite
+
+        insert: Any = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}.get(dialect)
+        if insert is None:
+            return None
+        validators = insert(url_validators)
+        _UPSERTS[dialect] = (
+            insert(candidates).on_conflict_do_nothing(index_elements=["run_id", "code", "sha256", "url"]),
+            validators.on_conflict_do_update(index_elements=["url"], set_={
+                name: validators.excluded[name] for name in ("etag", "last_modified", "sha256", "updated_at")}))
+    return _UPSERTS[dialect]
 
 
 def _short(exc: Exception) -> str:

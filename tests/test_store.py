@@ -5,10 +5,11 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from inventory.errors import StoreError
 from inventory.municipalities import Municipality
-from inventory.store import SCHEMA_VERSION, Store
+from inventory.store import SCHEMA_VERSION, Store, fetches
 
 PDF = b"%PDF-1.4 programme"
 SHA = hashlib.sha256(PDF).hexdigest()
@@ -106,3 +107,45 @@ def test_extraction_classification_and_results_round_trip(store: Store) -> None:
     store.save_results(run_id, 2026, [{"code": "0114", "status": "no_program_found", "decisions": []}])
     assert store.results(run_id) == [{"code": "0114", "status": "no_program_found", "decisions": []}]
     assert store.latest_run(2026, with_results=True) == run_id
+
+
+def test_origin_validators_are_the_urls_under_one_origin(store: Store) -> None:
+    run_id = store.start_run(2026, "d", {})
+    for url in ("http://a.se/p.pdf", "http://a.se/x/p.pdf", "http://a.se:8080/p.pdf", "https://a.se/p.pdf",
+                "http://a.sex/p.pdf", "http://b.se/a.se/p.pdf"):
+        candidate(store, run_id, PDF, url=url)
+    assert sorted(store.origin_validators("http://a.se")) == ["http://a.se/p.pdf", "http://a.se/x/p.pdf"]
+    assert list(store.origin_validators("http://a.se:8080")) == ["http://a.se:8080/p.pdf"]
+    assert store.origin_validators("http://a.se")["http://a.se/p.pdf"] == store.url_validators("http://a.se/p.pdf")
+    assert store.origin_validators("http://c.se") == {}
+
+
+def test_a_saved_candidate_updates_its_validators(store: Store) -> None:
+    run_id = store.start_run(2026, "d", {})
+    candidate(store, run_id, PDF)
+    store.save_candidate(run_id, "0114", sha256=SHA, content=None, url="http://a.se/p.pdf",
+                         final_url="http://a.se/p.pdf", content_type="application/pdf", filename="p.pdf",
+                         source_page=None, anchor_text=None, route="link", link_score=1.0, etag='"v2"',
+                         last_modified="Tue, 01 Dec 2026 10:00:00 GMT")
+    validators = store.url_validators("http://a.se/p.pdf")
+    assert validators is not None and validators.etag == '"v2"' and validators.last_modified is not None
+    assert len(store.candidates(run_id)) == 1  # the same (run, municipality, content, URL): kept once
+
+
+def test_fetch_rows_are_committed_with_the_outcome_in_order(store: Store) -> None:
+    run_id = store.start_run(2026, "d", {})
+    store.start_municipality(run_id, "0114")
+    rows = [dict(url=f"http://a.se/{i}", final_url=f"http://a.se/{i}", status=200, content_type="text/html",
+                 size=i, sha256=None, etag=None, last_modified=None, route="link", error=None,
+                 fetched_at=f"2026-11-27T10:00:0{i}+00:00") for i in range(3)]
+    store.record_fetch(run_id, "0115", url="http://b.se/", final_url="http://b.se/", status=404, content_type=None,
+                       size=0, sha256=None, etag=None, last_modified=None, route="link", error="http_404")
+    store.finish_municipality(run_id, "0114", status="found", reason="ok", requests=3, requests_to_first_hit=1,
+                              found_via="link", bytes_downloaded=3, robots_blocked=[], detail={}, fetch_rows=rows)
+    assert store.fetch_count(run_id) == 4
+    with store.engine.connect() as conn:
+        query = sa.select(fetches).where(fetches.c.code == "0114").order_by(fetches.c.id)
+        stored = conn.execute(query).mappings().all()
+    assert [(r["url"], r["size"], r["fetched_at"], r["run_id"]) for r in stored] == [
+        (row["url"], row["size"], row["fetched_at"], run_id) for row in rows]
+    assert store.municipality_finished(run_id, "0114")

@@ -47,7 +47,12 @@ class PageScan:
 
 
 def _text(el: Any) -> str:
-    return " ".join(" ".join(el.itertext()).split()) if el is not None else ""
+    if el is None:
+        return ""
+    if not len(el):  # no child elements (most anchors): itertext() would yield the text alone
+        text = el.text
+        return " ".join(text.split()) if text else ""
+    return " ".join(" ".join(el.itertext()).split())
 
 
 def _join(base_url: str, origin: str, href: str) -> str:

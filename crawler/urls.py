@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit, urlunsplit
 
 # Query parameters that only carry CMS state or tracking; dropping them never changes which page is shown.
 STATE_PARAMS: tuple[str, ...] = (
@@ -67,13 +67,21 @@ def canonical_url(url: str) -> str:
     the host is lower-cased and default ports dropped.
     """
     parts = urlsplit(url.strip())
-    scheme = parts.scheme.lower()
+    path = SESSION_IN_PATH.sub("", parts.path) if ";" in parts.path else parts.path
+    # A CMS that puts a fresh ;jsessionid= into every link makes every href new to the cache above; the
+    # rest of the work (query parsing, state parameters) is cached on the parts without the session id.
+    return _canonical_parts(parts.scheme, parts.netloc, path, parts.query)
+
+
+@lru_cache(maxsize=65536)
+def _canonical_parts(scheme: str, netloc: str, path: str, query: str) -> str:
+    parts = SplitResult(scheme, netloc, path, query, "")
+    scheme = scheme.lower()
     host = (parts.hostname or "").lower()
     port = parts.port
     netloc = host if port is None or (scheme, port) in (("http", 80), ("https", 443)) else f"{host}:{port}"
-    path = SESSION_IN_PATH.sub("", parts.path) or "/"
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_state_param(k)]
-    return urlunsplit((scheme, netloc, path, urlencode(query, doseq=True), ""))
+    kept = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if not _is_state_param(k)]
+    return urlunsplit((scheme, netloc, path or "/", urlencode(kept, doseq=True), ""))
 
 
 @lru_cache(maxsize=65536)
@@ -139,4 +147,5 @@ def _is_ip(host: str) -> bool:
 
 
 def is_http(url: str) -> bool:
-    return urlsplit(url).scheme in ("http", "https")
+    # The prefix test is what urlsplit would conclude for these, without splitting (called for every link).
+    return url.startswith(("http://", "https://")) or urlsplit(url).scheme in ("http", "https")

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.urls import canonical_url, dedupe_key, host_variants, trap_family
+from crawler.urls import canonical_url, dedupe_key, host_variants, is_http, trap_family
 
 
 @pytest.mark.parametrize(
@@ -65,3 +65,25 @@ def test_paging_family_key_ignores_page_number_only() -> None:
 def test_host_variants() -> None:
     assert host_variants("www.Kommun.se") == {"kommun.se", "www.kommun.se"}
     assert host_variants("127.0.1.5") == {"127.0.1.5"}
+
+
+@pytest.mark.parametrize(("url", "expected"), [
+    # a fresh session id per link: every variant is one page (and one cache entry below the session)
+    ("https://Kommun.se:443/a;jsessionid=1?sv.url=x&id=2", "https://kommun.se/a?id=2"),
+    ("https://Kommun.se:443/a;jsessionid=2?sv.url=y&id=2", "https://kommun.se/a?id=2"),
+    ("https://kommun.se/a;sid=3/b;PHPSESSID=4", "https://kommun.se/a/b"),
+    # only the path loses a session id; one in the query is a value like any other
+    ("https://kommun.se/a?x=;jsessionid=1", "https://kommun.se/a?x=%3Bjsessionid%3D1"),
+    ("http://kommun.se:8080/;jsessionid=1", "http://kommun.se:8080/"),
+    ("  http://kommun.se#top ", "http://kommun.se/"),
+])
+def test_canonical_url_drops_session_ids_only_from_the_path(url: str, expected: str) -> None:
+    assert canonical_url(url) == expected
+
+
+@pytest.mark.parametrize(("url", "expected"), [
+    ("http://a.se/", True), ("https://a.se", True), ("HTTPS://a.se/", True), ("mailto:x@a.se", False),
+    ("ftp://a.se/", False), ("/relative", False), ("http:relative", True), ("", False),
+])
+def test_is_http(url: str, expected: bool) -> None:
+    assert is_http(url) is expected

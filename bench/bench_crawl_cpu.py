@@ -85,6 +85,7 @@ def top(profile: Path, n: int = 25) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--baseline", type=Path, required=True, help="checkout of the code to compare with")
+    parser.add_argument("--new", type=Path, default=ROOT, help="checkout of the new code (default: this tree)")
     parser.add_argument("--sites", type=int, default=60)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--rounds", type=int, default=1, help="alternating baseline/new pairs per store")
@@ -96,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "outputs" / "bench" / "crawl_cpu.json")
     args = parser.parse_args(argv)
     config = CrawlConfig(allow_private_addresses=True)  # the shipped defaults, as bench_workers
-    codes = {"baseline": args.baseline.resolve(), "new": ROOT}
+    codes = {"baseline": args.baseline.resolve(), "new": args.new.resolve()}
     if args.new_only:
         del codes["baseline"]
     if args.profile:
@@ -152,7 +153,8 @@ def main(argv: list[str] | None = None) -> int:
         if base and new:
             summary[f"cpu_per_page_ratio-{store}"] = round(new["cpu_ms_per_page_median"]
                                                            / base["cpu_ms_per_page_median"], 3)
-    result = {"sites": args.sites, "rounds": args.rounds, "baseline": str(codes["baseline"]), "runs": summary,
+    result = {"sites": args.sites, "rounds": args.rounds, "baseline": str(args.baseline), "new": str(args.new),
+              "runs": summary,
               "same_result": not any(diffs.values())}
     detail = {**result, "latency_ms": list(args.latency_ms), "config": config.to_dict(), "runs_detail": runs,
               "differences": {k: v for k, v in diffs.items() if v}, "load_average_at_end": list(os.getloadavg())}

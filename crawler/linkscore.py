@@ -10,6 +10,7 @@ from functools import lru_cache
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from crawler.signals import SIGNALS, TIER1_SCORE, Signal
+from crawler.urls import PLAIN_URL
 
 _FOLD = str.maketrans({"å": "a", "ä": "a", "ö": "o", "é": "e", "ü": "u", "æ": "a", "ø": "o"})
 # Högsby-style slugs fold ö→oe, ä→ae; map them back so one pattern matches both.
@@ -27,6 +28,9 @@ def fold(text: str) -> str:
 @lru_cache(maxsize=65536)
 def fold_url(url: str) -> str:
     """Fold the decoded path and query of a URL (percent-escapes and '+' decoded first)."""
+    plain = PLAIN_URL.fullmatch(url)
+    if plain:  # no query: the path alone, as urlsplit would have split it
+        return fold(unquote((plain.group(3) or "").replace("+", " ")))
     parts = urlsplit(url)
     # Query values that are URLs (share links, ReadSpeaker "url=") describe another page, not this one.
     query = " ".join(f"{k}={v}" for k, v in parse_qsl(parts.query, keep_blank_values=True)
@@ -86,12 +90,31 @@ def _score(signals: tuple[Signal, ...], texts: dict[str, str]) -> Score:
 
 @lru_cache(maxsize=131072)  # the same anchors, blocks and page contexts recur across a site's pages
 def _place_score(place: str, text: str) -> Score:
+    any_signal = _ANY_BY_PLACE.get(place)
+    if any_signal is not None and not any_signal.search(text):
+        return _NOTHING  # what _score finds when no pattern matches, for one search instead of one per signal
     return _score(_BY_PLACE.get(place, ()), {place: text})
 
 
 _BY_PLACE: dict[str, tuple[Signal, ...]] = {
     place: tuple(s for s in SIGNALS if s.place == place) for place in {s.place for s in SIGNALS}
 }
+_NOTHING = Score(0.0, False, ())
+
+
+def _any_of(signals: tuple[Signal, ...]) -> re.Pattern[str] | None:
+    """One pattern that matches a text exactly when one of the signals' patterns does (an alternation
+    finds a match wherever one alternative does), or None when they cannot be joined (different flags)."""
+    flags = {s.pattern.flags for s in signals}
+    if len(flags) != 1:
+        return None
+    try:
+        return re.compile("|".join(f"(?:{s.pattern.pattern})" for s in signals), flags.pop())
+    except re.error:
+        return None
+
+
+_ANY_BY_PLACE: dict[str, re.Pattern[str] | None] = {place: _any_of(sigs) for place, sigs in _BY_PLACE.items()}
 
 
 def score_page(url: str, title: str, headings: str = "") -> Score:

@@ -26,6 +26,8 @@ STATE_PARAM_PATTERNS: tuple[re.Pattern[str], ...] = (
 )
 # ;jsessionid=... inside the path (Söderhamn) and other matrix-style session ids.
 SESSION_IN_PATH = re.compile(r";(?:jsessionid|sid|phpsessid)=[^/?#]*", re.I)
+# Most links: http(s), a plain host name, a path without parameters, and no port, user, query or fragment.
+PLAIN_URL = re.compile(r"(https?)://([A-Za-z0-9.-]+)(/[^?#;\s]*)?")
 
 # Trap families: (name, how to recognise a member, cap on fetched members per family key).
 # Paging caps at 3 because a styrdokument library's pages 1-3 can still hold the programme (§3 item 11).
@@ -66,7 +68,12 @@ def canonical_url(url: str) -> str:
     Parameters keep their order (``di=``, ``id=``, ``page_id=`` are page identities on legacy CMSs);
     the host is lower-cased and default ports dropped.
     """
-    parts = urlsplit(url.strip())
+    url = url.strip()
+    plain = PLAIN_URL.fullmatch(url)
+    if plain:  # nothing to strip or decide: what the general path below makes of it, without urlsplit
+        scheme, host, path = plain.groups()
+        return f"{scheme}://{host.lower()}{path or '/'}"
+    parts = urlsplit(url)
     path = SESSION_IN_PATH.sub("", parts.path) if ";" in parts.path else parts.path
     # A CMS that puts a fresh ;jsessionid= into every link makes every href new to the cache above; the
     # rest of the work (query parsing, state parameters) is cached on the parts without the session id.

@@ -30,7 +30,7 @@ def fold_url(url: str) -> str:
     """Fold the decoded path and query of a URL (percent-escapes and '+' decoded first)."""
     plain = PLAIN_URL.fullmatch(url)
     if plain:  # no query: the path alone, as urlsplit would have split it
-        return fold(unquote((plain.group(3) or "").replace("+", " ")))
+        return fold(unquote((plain["path"] or "").replace("+", " ")))
     parts = urlsplit(url)
     # Query values that are URLs (share links, ReadSpeaker "url=") describe another page, not this one.
     query = " ".join(f"{k}={v}" for k, v in parse_qsl(parts.query, keep_blank_values=True)

@@ -26,8 +26,8 @@ STATE_PARAM_PATTERNS: tuple[re.Pattern[str], ...] = (
 )
 # ;jsessionid=... inside the path (Söderhamn) and other matrix-style session ids.
 SESSION_IN_PATH = re.compile(r";(?:jsessionid|sid|phpsessid)=[^/?#]*", re.I)
-# Most links: http(s), a plain host name, a path without parameters, and no port, user, query or fragment.
-PLAIN_URL = re.compile(r"(https?)://([A-Za-z0-9.-]+)(/[^?#;\s]*)?")
+# Most links: http(s), a plain host name, perhaps a port, a path without parameters, no user, query or fragment.
+PLAIN_URL = re.compile(r"(?P<scheme>https?)://(?P<host>[A-Za-z0-9.-]+)(?::(?P<port>[0-9]{1,5}))?(?P<path>/[^?#;\s]*)?")
 
 # Trap families: (name, how to recognise a member, cap on fetched members per family key).
 # Paging caps at 3 because a styrdokument library's pages 1-3 can still hold the programme (§3 item 11).
@@ -70,9 +70,13 @@ def canonical_url(url: str) -> str:
     """
     url = url.strip()
     plain = PLAIN_URL.fullmatch(url)
-    if plain:  # nothing to strip or decide: what the general path below makes of it, without urlsplit
-        scheme, host, path = plain.groups()
-        return f"{scheme}://{host.lower()}{path or '/'}"
+    if plain and (plain["port"] is None or int(plain["port"]) <= 65535):
+        # Nothing to strip: what the general path below makes of it, without urlsplit (out-of-range ports
+        # go there to raise the same ValueError).
+        scheme, host, port = plain["scheme"], plain["host"].lower(), plain["port"]
+        if port is not None and (scheme, int(port)) not in (("http", 80), ("https", 443)):
+            host = f"{host}:{int(port)}"
+        return f"{scheme}://{host}{plain['path'] or '/'}"
     parts = urlsplit(url)
     path = SESSION_IN_PATH.sub("", parts.path) if ";" in parts.path else parts.path
     # A CMS that puts a fresh ;jsessionid= into every link makes every href new to the cache above; the
@@ -80,7 +84,7 @@ def canonical_url(url: str) -> str:
     return _canonical_parts(parts.scheme, parts.netloc, path, parts.query)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=8192)  # ~0.5 kB an entry; plain URLs never get here
 def _canonical_parts(scheme: str, netloc: str, path: str, query: str) -> str:
     parts = SplitResult(scheme, netloc, path, query, "")
     scheme = scheme.lower()

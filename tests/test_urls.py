@@ -87,3 +87,16 @@ def test_canonical_url_drops_session_ids_only_from_the_path(url: str, expected: 
 ])
 def test_is_http(url: str, expected: bool) -> None:
     assert is_http(url) is expected
+
+
+@pytest.mark.parametrize(("url", "expected"), [
+    ("http://A.se:0080/x", "http://a.se/x"), ("https://a.se:443", "https://a.se/"),
+    ("http://a.se:08080/x", "http://a.se:8080/x"), ("https://a.se:80/x", "https://a.se:80/x"),
+])
+def test_canonical_url_ports(url: str, expected: str) -> None:
+    assert canonical_url(url) == expected
+
+
+def test_canonical_url_refuses_a_port_out_of_range() -> None:
+    with pytest.raises(ValueError, match="out of range"):
+        canonical_url("http://a.se:65536/")

@@ -98,7 +98,12 @@ def _canonical_parts(scheme: str, netloc: str, path: str, query: str) -> str:
 @lru_cache(maxsize=65536)
 def dedupe_key(url: str) -> str:
     """A key under which URL variants that show the same resource collide (sorted query, no trailing slash)."""
-    parts = urlsplit(canonical_url(url))
+    canonical = canonical_url(url)
+    plain = PLAIN_URL.fullmatch(canonical)
+    if plain:  # no query to sort: the general path below, without urlsplit and urlunsplit
+        netloc = plain["host"] if plain["port"] is None else f"{plain['host']}:{plain['port']}"
+        return f"//{netloc}{(plain['path'] or '').rstrip('/') or '/'}"
+    parts = urlsplit(canonical)
     query = sorted(parse_qsl(parts.query, keep_blank_values=True))
     path = parts.path.rstrip("/") or "/"
     return urlunsplit(("", parts.netloc, path, urlencode(query), ""))

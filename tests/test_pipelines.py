@@ -116,3 +116,21 @@ def test_a_url_that_is_not_canonical_is_looked_up_directly(store: Store) -> None
     assert origin_of("http://a.se?id=1") == "http://a.se"
     stored = store.url_validators("http://a.se?id=1")
     assert stored is not None and recorder.validators("http://a.se?id=1") == stored
+
+
+def test_the_distributed_worker_acknowledges_after_the_fetch_records_are_committed(store: Store) -> None:
+    from crawler.distributed import AckingRecorder
+
+    run_id = store.start_run(2026, "d", {})
+    seen: list[tuple[bool, int]] = []
+
+    class Source:
+        def ack(self, code: str) -> None:  # what the store holds when Redis is told
+            seen.append((store.municipality_finished(run_id, code), store.fetch_count(run_id)))
+
+    recorder = AckingRecorder(store, run_id, Source())  # type: ignore[arg-type]
+    recorder.start("0114")
+    fetch(recorder, "0114", "http://a.se/")
+    fetch(recorder, "0114", "http://a.se/b")
+    recorder.finish("0114", **outcome())
+    assert seen == [(True, 2)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Generic, TypeVar
 from urllib.parse import urlsplit
 
@@ -24,6 +25,7 @@ MAX_ROBOTS_BLOCKED_LISTED = 50
 T = TypeVar("T")
 
 
+@lru_cache(maxsize=65536)  # twice per link scored, mostly the same few hosts' URLs and the same page
 def hostname(url: str) -> str:
     return (urlsplit(url).hostname or "").lower()
 
@@ -151,13 +153,14 @@ class SiteState:
         page_host = hostname(page_url)
         onsite = host in self.hosts
         on_brand = host in self.brand_hosts and page_host == host
+        # Scored only where the score is used: not for a link the host rules refuse anyway.
         features = LinkFeatures(url=url, anchor=link.anchor, block=link.block, context=scan.context,
                                 offsite_host="" if onsite else host)
-        score = score_link(features)
         hops = parent.offsite_hops
         if not self.best_first:
             if not onsite:
                 return False
+            score = score_link(features)
         elif not (onsite or on_brand):
             # One hop to a business/brand host, only from the municipality's own pages.
             # Judged on the link's words only: an off-site URL is not the municipality's own naming.
@@ -169,8 +172,11 @@ class SiteState:
                 return False
             self.brand_hosts.add(host)
             route, hops = "offsite", 1
-        elif score.value < MIN_FOLLOW_SCORE:
-            return False
+            score = score_link(features)
+        else:
+            score = score_link(features)
+            if score.value < MIN_FOLLOW_SCORE:
+                return False
         info = LinkInfo(score=score.value, tier1=score.tier1 and score.value >= TIER1_SCORE * 0.5, route=route,
                         source_page=page_url, anchor=link.anchor or None, kind="page", offsite_hops=hops,
                         depth=parent.depth + 1)
@@ -215,6 +221,8 @@ class SiteState:
             if content.kind == "sitemapindex":
                 self.frontier.push(url, LinkInfo(score=SITEMAP_SCORE - 1, kind="sitemap", route="sitemap"))
                 continue
+            if self.frontier.seen(url):
+                continue  # push would refuse it before looking at the score: not worth scoring
             score = score_link(LinkFeatures(url=url))
             if score.value >= HUB_SCORE:
                 self.frontier.push(url, LinkInfo(score=score.value, tier1=score.tier1, route="sitemap",

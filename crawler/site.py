@@ -25,7 +25,7 @@ MAX_ROBOTS_BLOCKED_LISTED = 50
 T = TypeVar("T")
 
 
-@lru_cache(maxsize=65536)  # twice per link scored, mostly the same few hosts' URLs and the same page
+@lru_cache(maxsize=8192)  # twice per link scored: the page being read, and menu links that recur
 def hostname(url: str) -> str:
     return (urlsplit(url).hostname or "").lower()
 

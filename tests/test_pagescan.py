@@ -11,7 +11,8 @@ PAGE = b"""<html><head><base href="/sub/"><title> T  x </title></head><body>
 <a href="#top">top</a><a href="javascript:x()">j</a><a href="mailto:a@b">m</a><a href="//cdn.se/a">cdn</a>
 <a href="?q=1">q</a><a href="HTTP://A.SE/">up</a><a href="ftp://a.se/">ftp</a><a rel="NOFOLLOW nofollow" href="/n">n</a>
 <a rel="" href="/r">r</a><a href="">e</a><a>none</a><a href="   ">blank</a>
-<form action="/sok"><input name="q" type="search"></form><h2>Dokument</h2><ul id="docs"><li><a href="/d.pdf">D</a></li></ul>
+<form action="/sok"><input name="q" type="search"></form>
+<h2>Dokument</h2><ul id="docs"><li><a href="/d.pdf">D</a></li></ul>
 <a href="/x">t<!-- c -->u</a></body></html>"""
 
 

@@ -4,13 +4,14 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 EXTRAS ?= dev,distributed,explore
+BASE ?= HEAD~1
 
 .DEFAULT_GOAL := check
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' Makefile | sed -E 's/:.*## /\t/' | expand -t 16
 
 .PHONY: help check setup setup-system demo run test test-all lint typecheck train eval bench bench-crawl \
-        bench-extract bench-simweb bench-classify bench-workers browse clean
+        bench-extract bench-simweb bench-classify bench-workers bench-crawl-cpu browse clean
 
 check: lint typecheck test  ## default: lint, types, then the test suite
 
@@ -66,6 +67,11 @@ bench-classify: $(STAMP)  ## the shipped classifier on the simulated web's docum
 
 bench-workers: $(STAMP)  ## distributed crawl with 1, 2 and 4 workers on 290 sites (about 13 min)
 	$(BIN)/python bench/bench_workers.py
+
+bench-crawl-cpu: $(STAMP)  ## crawl CPU per page of this tree against BASE=<git ref> (default HEAD~1), same sites
+	@base=$$(mktemp -d) && git worktree add -q --detach $$base/tree $(BASE) && \
+	  $(BIN)/python bench/bench_crawl_cpu.py --baseline $$base/tree --sites 290; rc=$$?; \
+	  git worktree remove --force $$base/tree; rm -rf $$base; exit $$rc
 
 browse: $(STAMP)  ## open the store in Datasette on http://127.0.0.1:8001/
 	$(BIN)/datasette serve outputs/kommunprogram.sqlite -h 127.0.0.1 -p 8001 \

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -181,6 +181,18 @@ class Validators:
     etag: str | None
     last_modified: str | None
     sha256: str
+
+
+class CrawlResult(NamedTuple):
+    """What a municipality's crawl found, as far as it must not depend on how the crawl was run (one
+    process or N workers, this order or another): compared by the determinism and distributed tests and
+    the worker benchmarks. Documents (PDF, DOCX, ...) compare by sha256; HTML candidates by URL only,
+    because CMSs (and the simulated web) put a fresh session id into every page served, so two fetches
+    of one page never hash alike."""
+
+    status: str
+    document_sha256: frozenset[str]
+    candidate_urls: frozenset[str]
 
 
 class Store:
@@ -422,6 +434,16 @@ class Store:
             rows = conn.execute(sa.select(run_municipalities).where(
                 run_municipalities.c.run_id == run_id)).mappings().all()
         return {r["code"]: dict(r) for r in rows}
+
+    def crawl_results(self, run_id: int) -> dict[str, CrawlResult]:
+        by_code: dict[str, list[dict[str, Any]]] = {}
+        for c in self.candidates(run_id):
+            by_code.setdefault(c["code"], []).append(c)
+        return {code: CrawlResult(o["status"],
+                                  frozenset(c["sha256"] for c in by_code.get(code, ())
+                                            if "html" not in (c["content_type"] or "")),
+                                  frozenset(c["url"] for c in by_code.get(code, ())))
+                for code, o in self.crawl_outcomes(run_id).items()}
 
     def candidates(self, run_id: int, code: str | None = None) -> list[dict[str, Any]]:
         query = sa.select(candidates).where(candidates.c.run_id == run_id).order_by(candidates.c.id)

@@ -34,23 +34,12 @@ from crawler.config import CrawlConfig
 from crawler.run import crawl
 from crawler.site import InOrder
 from inventory.municipalities import Municipality, read_municipalities
-from inventory.store import Store, fetches
+from inventory.store import CrawlResult, Store, fetches
 from simweb.config import SimConfig
 from simweb.generate import generate
 from simweb.serve import SimWeb
 
-Result = dict[str, tuple[str, frozenset[str], frozenset[str]]]
-
-
-def result_of(store: Store, run_id: int) -> Result:
-    """Per municipality: status, document sha256s, candidate URLs (as bench/bench_workers.py compares;
-    simulated HTML pages carry a fresh session id, so pages are compared by URL)."""
-    out = {}
-    for code, o in store.crawl_outcomes(run_id).items():
-        cands = store.candidates(run_id, code)
-        out[code] = (o["status"], frozenset(c["sha256"] for c in cands if "html" not in (c["content_type"] or "")),
-                     frozenset(c["url"] for c in cands))
-    return out
+Result = dict[str, CrawlResult]
 
 
 def hosts_fetched(store: Store, run_id: int) -> dict[str, set[str]]:
@@ -81,7 +70,7 @@ def crawl_run(db: str, munis: Sequence[Municipality], batches: Sequence[Sequence
         else:
             for batch in batches:
                 one(batch)
-        return result_of(store, run_id), hosts_fetched(store, run_id)
+        return store.crawl_results(run_id), hosts_fetched(store, run_id)
     finally:
         store.close()
 

@@ -21,7 +21,7 @@ import pytest
 from crawler import distributed
 from crawler.config import CrawlConfig
 from inventory.municipalities import Municipality, read_municipalities
-from inventory.store import Store
+from inventory.store import CrawlResult, Store
 from tests.servers import PostgresServer, RedisServer, postgres_server, redis_server  # noqa: F401 - fixtures
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,25 +32,11 @@ CONFIG = CrawlConfig(allow_private_addresses=True, autothrottle=False, budget=40
                      download_timeout=5.0)
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """What must not depend on how a crawl was distributed.
-
-    Documents (PDF, DOCX, ...) compare by sha256. HTML candidates compare by URL only: the simulated web,
-    like real CMSs, puts a fresh ``jsessionid`` into every page it serves, so two fetches of one page
-    never hash alike, even in two single-process runs.
-    """
-
-    status: str
-    document_sha256: frozenset[str]
-    candidate_urls: frozenset[str]
-
-
 @dataclass
 class Web:
     sim: Any
     items: list[Municipality]
-    single: dict[str, Outcome]  # the single-process crawl of the same sites
+    single: dict[str, CrawlResult]  # the single-process crawl of the same sites
     single_fetches: dict[str, Counter[str]]
 
 
@@ -70,20 +56,10 @@ def web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Web]:
         store.upsert_municipalities(items)
         run_id = store.start_run(2026, "single", {})
         crawl(items, db_url=db, run_id=run_id, config=CONFIG)
-        single = outcome_of(store, run_id)
+        single = store.crawl_results(run_id)
         fetches = fetches_of(store, run_id)
         store.close()
         yield Web(sim, items, single, fetches)
-
-
-def outcome_of(store: Store, run_id: int) -> dict[str, Outcome]:
-    out = {}
-    for code, o in store.crawl_outcomes(run_id).items():
-        cands = store.candidates(run_id, code)
-        out[code] = Outcome(o["status"], frozenset(c["sha256"] for c in cands
-                                                   if "html" not in (c["content_type"] or "")),
-                            frozenset(c["url"] for c in cands))
-    return out
 
 
 def fetches_of(store: Store, run_id: int) -> dict[str, Counter[str]]:
@@ -202,7 +178,7 @@ def test_two_workers_give_the_single_process_result_and_crawl_each_site_once(
 
     store = Store.open(db)
     try:
-        assert outcome_of(store, run_id) == web.single  # same statuses, same candidate documents
+        assert store.crawl_results(run_id) == web.single  # same statuses, same candidate documents
         assert fetches_of(store, run_id) == web.single_fetches  # same pages, each fetched as often
     finally:
         store.close()
@@ -271,7 +247,7 @@ def test_a_worker_killed_mid_crawl_loses_nothing(web: Web, redis_server: RedisSe
     requeued = wait_for_event(redis_server.url, "requeued", code=code)
     assert requeued["dead_worker"] == "victim"
     try:
-        assert outcome_of(store, run_id) == web.single
+        assert store.crawl_results(run_id) == web.single
         fetched = fetches_of(store, run_id)
         assert fetched == web.single_fetches  # the dead attempt's partial rows are gone, no duplicates
         client = distributed.connect(redis_server.url)
@@ -307,7 +283,7 @@ def test_progress_survives_a_redis_restart(web: Web, redis_server: RedisServer, 
     summary = finish(proc, tmp_path, "w")
     store = Store.open(db)
     try:
-        assert outcome_of(store, run_id) == web.single
+        assert store.crawl_results(run_id) == web.single
     finally:
         store.close()
     state = distributed.status(redis_server.url, run_id)

@@ -100,3 +100,25 @@ def test_canonical_url_ports(url: str, expected: str) -> None:
 def test_canonical_url_refuses_a_port_out_of_range() -> None:
     with pytest.raises(ValueError, match="out of range"):
         canonical_url("http://a.se:65536/")
+
+
+PLAIN = ["http://a.se", "http://a.se/", "https://WWW.Kommun.SE/Näringsliv/Program.pdf", "http://a.se.:8080/x/",
+         "http://a.se:80/", "https://a.se:443/x", "http://a.se//double//slash", "http://a.se/a/../b/./c",
+         "http://a.se/%C3%A5%20x", "http://a-b.c-d.se/x-y_z~", "http://127.0.1.5:38217/sites/1/", "http://a.se/x:y@z",
+         "https://a.se/a,b!c$d&e'f(g)h*i+j=k", "http://localhost/", "http://1.2.3.4/x", "https://a.se:00443/x"]
+
+
+@pytest.mark.parametrize("url", PLAIN)
+def test_the_plain_url_fast_paths_equal_the_general_ones(url: str) -> None:
+    """canonical_url and dedupe_key skip urlsplit for plain URLs; they must give what the general path gives."""
+    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+    from crawler.urls import PLAIN_URL, _canonical_parts
+
+    assert PLAIN_URL.fullmatch(url), "not a fast-path URL: the test would prove nothing"
+    parts = urlsplit(url)
+    general = _canonical_parts(parts.scheme, parts.netloc, parts.path, parts.query)
+    assert canonical_url(url) == general
+    key = urlsplit(general)
+    assert dedupe_key(url) == urlunsplit(("", key.netloc, key.path.rstrip("/") or "/",
+                                          urlencode(sorted(parse_qsl(key.query, keep_blank_values=True))), ""))

@@ -96,9 +96,11 @@ def differences(baseline: Result, other: Result, limit: int = 10) -> dict[str, A
         if a is None or b is None:
             out[code] = "only in one run"
         else:
-            out[code] = {"status": [a[0], b[0]], "documents_only_single": sorted(a[1] - b[1]),
-                         "documents_only_distributed": sorted(b[1] - a[1]),
-                         "urls_only_single": sorted(a[2] - b[2]), "urls_only_distributed": sorted(b[2] - a[2])}
+            out[code] = {"status": [a.status, b.status],
+                         "documents_only_single": sorted(a.document_sha256 - b.document_sha256),
+                         "documents_only_distributed": sorted(b.document_sha256 - a.document_sha256),
+                         "urls_only_single": sorted(a.candidate_urls - b.candidate_urls),
+                         "urls_only_distributed": sorted(b.candidate_urls - a.candidate_urls)}
         if len(out) >= limit:
             break
     return out

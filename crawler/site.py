@@ -15,7 +15,7 @@ from crawler.outcome import SiteCounts, decide
 from crawler.pagescan import Link, PageScan, search_url
 from crawler.signals import MIN_FOLLOW_SCORE, OFFSITE_MIN_SCORE, SEARCH_TERMS, TIER1_SCORE
 from crawler.sitemaps import SitemapContent
-from crawler.urls import canonical_url, host_variants, is_http
+from crawler.urls import bare_host, canonical_url, host_variants, is_http
 from inventory.municipalities import Municipality
 
 SEARCH_SCORE, SITEMAP_SCORE = 160.0, 150.0  # right after direct hits on the page that found them
@@ -91,9 +91,9 @@ class SiteState:
     def new(cls, muni: Municipality, config: CrawlConfig) -> SiteState:
         best_first = config.strategy == "best_first"
         hosts: set[str] = set()
-        for host in (muni.host, *muni.alt_hosts):
+        for host in (muni.host, *(bare_host(h) for h in muni.alt_hosts)):
             if host:
-                hosts |= host_variants(host.split(":")[0])
+                hosts |= host_variants(host)
         frontier = Frontier(best_first=best_first, max_size=config.max_frontier, cap_traps=best_first)
         return cls(muni=muni, config=config, frontier=frontier, hosts=hosts)
 
@@ -189,7 +189,13 @@ class SiteState:
     def admit_all(self, scan: PageScan, page_url: str, parent: LinkInfo) -> int:
         # A page reached through a shortcut passes the shortcut's route on to what it links to.
         route = "search" if parent.kind == "search" else parent.route
-        return sum(self.admit(link, scan, page_url, parent, route) for link in scan.links)
+        admitted = 0
+        for link in scan.links:
+            try:
+                admitted += self.admit(link, scan, page_url, parent, route)
+            except ValueError:  # a URL urllib refuses ("http://[::1", a port out of range): this link only
+                self.counts.errors["bad_link"] += 1
+        return admitted
 
     # -- shortcuts ------------------------------------------------------------------------------------
     def add_search(self, template: str, page_url: str) -> None:

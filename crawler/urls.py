@@ -89,6 +89,8 @@ def _canonical_parts(scheme: str, netloc: str, path: str, query: str) -> str:
     parts = SplitResult(scheme, netloc, path, query, "")
     scheme = scheme.lower()
     host = (parts.hostname or "").lower()
+    if ":" in host:  # an IPv6 literal: without its brackets the port (and the next urlsplit) is lost
+        host = f"[{host}]"
     port = parts.port
     netloc = host if port is None or (scheme, port) in (("http", 80), ("https", 443)) else f"{host}:{port}"
     kept = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if not _is_state_param(k)]
@@ -156,6 +158,15 @@ def host_variants(host: str) -> set[str]:
     host = host.lower()
     bare = host.removeprefix("www.")
     return {bare, f"www.{bare}"} if not _is_ip(bare) else {bare}
+
+
+def bare_host(host: str) -> str:
+    """The host name of ``host`` or ``host:port`` (an IPv6 literal in brackets too), lower-cased; "" when
+    urllib cannot read it."""
+    try:
+        return (urlsplit(f"//{host}").hostname or "").lower()
+    except ValueError:
+        return ""
 
 
 def _is_ip(host: str) -> bool:

@@ -203,7 +203,8 @@ def flags_for_run(store: Store, run_id: int, *, expected_codes: Sequence[str] | 
         if extraction["error_code"]:
             failed += 1
             by_code[extraction["error_code"]] = by_code.get(extraction["error_code"], 0) + 1
-    crawled = list(store.crawl_outcomes(run_id))
+    # A municipality whose crawl started but never finished has no outcome either.
+    crawled = [code for code, o in store.crawl_outcomes(run_id).items() if o.get("status")]
     return flags(current, previous, extraction_failed=failed, extraction_total=total, failure_codes=by_code,
                  expected_codes=expected_codes, crawled_codes=crawled, settings=settings)
 

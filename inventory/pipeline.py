@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 # Crawl outcomes that end a municipality before any document can be judged.
 # (The crawl outcome and the inventory status share these names.)
 CRAWL_FAILURES = frozenset({"site_unreachable", "blocked_by_server", "error"})
+UNFINISHED = "crawl_unfinished"  # the reason of a municipality whose crawl never recorded an outcome
 TAGS = ("rus_link", "intermunicipal_link", "action_plan", "sustainability", "business_collaboration",
         "annual_activities")
 
@@ -175,6 +176,8 @@ def prediction_from_json(data: dict[str, Any]) -> Any:
 def final_status(crawl_outcome: dict[str, Any], selection_status: str) -> str:
     """Combine the crawl outcome with the programme choice into the inventory status."""
     crawl_status = crawl_outcome.get("status")
+    if not crawl_status:  # never finished (a crawl that died, a website it could not start): not a "no"
+        return "error"
     if crawl_status in CRAWL_FAILURES and selection_status == "no_program_found":
         return str(crawl_status)
     if selection_status == "no_program_found" and (crawl_status == "blocked_by_robots"
@@ -208,7 +211,8 @@ def inventory_row(m: Municipality, outcome: dict[str, Any], selection: Any, cand
         "extended": None, "in_force": None, "regional_category": None, **{t: None for t in TAGS},
         "confidence": None, "needs_review": None, "found_via": None, "requests": outcome.get("requests"),
         "sha256": None, "adopted_by": None, "adopted_date": None, "evidence": {},
-        "crawl_status": outcome.get("status"), "reason": outcome.get("reason"), "run_id": run_id, "year": year,
+        "crawl_status": outcome.get("status"), "run_id": run_id, "year": year,
+        "reason": outcome.get("reason") or (None if outcome.get("status") else UNFINISHED),
     }
     if chosen is not None:
         pred = predictions[chosen.sha256]

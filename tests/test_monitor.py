@@ -131,3 +131,17 @@ def test_flags_for_run_reads_two_runs_from_the_store(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="no run 99"):
         monitor.flags_for_run(store, 99)
     store.close()
+
+
+def test_a_crawl_that_started_but_never_finished_is_not_crawled(tmp_path: Path) -> None:
+    """Issue 16 item 1: a municipality left in progress (a seed that failed, a dead crawl) has no outcome."""
+    from inventory.store import Store
+
+    store = Store.open(str(tmp_path / "k.sqlite"))
+    run = store.start_run(2026, "a", {})
+    store.start_municipality(run, "0114")
+    store.save_results(run, 2026, [{"code": "0114", "name": "Upplands Väsby", "county": "Län", "status": "error",
+                                    "decisions": []}])
+    flags = monitor.flags_for_run(store, run, expected_codes=["0114"])
+    assert [(f.kind, f.code) for f in flags] == [("not_crawled", "0114")]
+    store.close()

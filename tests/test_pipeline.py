@@ -185,3 +185,16 @@ def test_stages_rerun_alone(inventory_run: tuple[Path, subprocess.CompletedProce
     rows = {r["code"]: r for r in read_csv(work / "y2024" / "inventory.csv")}
     assert rows["0127"]["in_force"] == "true"  # 2024-2027
     assert rows["0128"]["in_force"] == "false"  # 2025-2030 had not started in 2024
+
+
+def test_an_unfinished_crawl_is_an_error_never_no_programme() -> None:
+    """Issue 16 item 1: a municipality whose crawl never recorded an outcome is ``error`` with a reason."""
+    from classify.select import Selection
+    from inventory.municipalities import Municipality
+    from inventory.pipeline import final_status, inventory_row
+
+    unfinished = {"code": "0114", "state": "in_progress", "status": None, "reason": None}
+    assert final_status(unfinished, "no_program_found") == "error"
+    muni = Municipality("0114", "Upplands Väsby", "01", "Stockholms län", "http://[::1]:8080/")
+    row = inventory_row(muni, unfinished, Selection("no_program_found", None, None), [], {}, {}, 2026, 1, 0.75)
+    assert (row["status"], row["reason"]) == ("error", "crawl_unfinished")

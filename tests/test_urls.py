@@ -122,3 +122,28 @@ def test_the_plain_url_fast_paths_equal_the_general_ones(url: str) -> None:
     key = urlsplit(general)
     assert dedupe_key(url) == urlunsplit(("", key.netloc, key.path.rstrip("/") or "/",
                                           urlencode(sorted(parse_qsl(key.query, keep_blank_values=True))), ""))
+
+
+# Issue 16 item 1: every URL form urllib accepts keeps its host (an IPv6 literal keeps its brackets).
+IPV6_AND_ODD = [
+    ("http://[::1]:8080/x.pdf", "http://[::1]:8080/x.pdf"),
+    ("http://[::1]/", "http://[::1]/"),
+    ("https://[2001:DB8::1]:443/a?b=1", "https://[2001:db8::1]/a?b=1"),
+    ("http://[::ffff:127.0.0.1]:80/", "http://[::ffff:127.0.0.1]/"),
+    ("http://[fe80::1%25eth0]:8080/x", "http://[fe80::1%25eth0]:8080/x"),
+    ("http://user:secret@a.se/x", "http://a.se/x"),
+    ("http://a.se:/x", "http://a.se/x"),
+    ("HTTP://A.SE/x#frag", "http://a.se/x"),
+]
+
+
+@pytest.mark.parametrize(("url", "expected"), IPV6_AND_ODD)
+def test_canonical_url_keeps_every_host_form(url: str, expected: str) -> None:
+    from urllib.parse import urlsplit
+
+    out = canonical_url(url)
+    assert out == expected
+    parts = urlsplit(out)
+    assert parts.hostname == urlsplit(url).hostname.lower()  # type: ignore[union-attr]
+    assert parts.port == urlsplit(expected).port  # parses again: the next step does not raise
+    assert dedupe_key(out).startswith(f"//{parts.netloc}")

@@ -105,8 +105,12 @@ class ProgramSpider(scrapy.Spider):
             return
         self.recorder.start(muni.code)
         state = SiteState.new(muni, self.config)
-        state.seed()
         self.sites[muni.code] = state
+        try:
+            state.seed()
+        except ValueError:  # a website URL urllib refuses: an error with a reason, never an empty outcome
+            logger.warning("municipality %s: unusable website URL %r", muni.code, muni.website)
+            state.counts.internal_error = "bad_website_url"
         yield from self._pump(state)
 
     def _pump(self, state: SiteState) -> Iterator[Request]:

@@ -4,7 +4,7 @@
 |-------------------------|---------------------------------------------------------------------------|
 | found                   | at least one Tier-1 candidate was saved (and no better link was disallowed) |
 | blocked_by_robots       | the home page is disallowed, or the best Tier-1 link is, and it outscores   |
-|                         | every candidate saved                                                     |
+|                         | every candidate saved; or robots.txt answered 5xx/429 (RFC 9309)          |
 | site_unreachable        | no host of the municipality answered (DNS, refused, timeouts)             |
 | blocked_by_server       | the site answered, but mostly 403/429 that never let up                   |
 | not_found_within_budget | the crawl ended (budget, empty frontier, no progress) without a hit       |
@@ -28,8 +28,19 @@ ERROR_NAMES = {
 }
 
 
+# Scrapy refuses some answers with a bare IgnoreRequest; its message says which (part of message -> code).
+IGNORED_MESSAGES = (
+    ("max redirections", "redirect_loop"),  # RedirectMiddleware: REDIRECT_MAX_TIMES hops
+    ("during decompression", "decompression_bomb"),  # HttpCompressionMiddleware: inflated past DOWNLOAD_MAXSIZE
+)
+
+
 def error_code(exc: BaseException) -> str:
-    return ERROR_NAMES.get(type(exc).__name__, type(exc).__name__)
+    name = type(exc).__name__
+    if name == "IgnoreRequest":
+        text = str(exc)
+        return next((code for part, code in IGNORED_MESSAGES if part in text), "ignored")
+    return ERROR_NAMES.get(name, name)
 
 
 STATUSES = ("found", "not_found_within_budget", "blocked_by_robots", "site_unreachable", "blocked_by_server",
@@ -50,6 +61,7 @@ class SiteCounts:
     errors: Counter[str] = field(default_factory=Counter)  # dns, refused, timeout, dropped, ...
     stop_reason: str = "frontier_exhausted"  # budget_exhausted | frontier_exhausted | no_progress | hit_done
     internal_error: str | None = None
+    robots_unavailable: str | None = None  # why the home page's robots.txt could not be had (RFC 9309 disallow)
 
 
 def decide(c: SiteCounts) -> tuple[str, str]:
@@ -62,7 +74,11 @@ def decide(c: SiteCounts) -> tuple[str, str]:
         # Candidates were saved, but a Tier-1 link was disallowed: the classifier decides; say so.
         return "found", "tier1_link_disallowed" if c.tier1_robots_blocked else c.stop_reason
     if c.home_robots_blocked and c.ok_responses == 0:
-        return "blocked_by_robots", "home_disallowed"
+        if c.robots_unavailable is None:
+            return "blocked_by_robots", "home_disallowed"
+        if c.robots_unavailable.startswith("http_"):  # the server answered, but not with its rules
+            return "blocked_by_robots", "robots_unavailable"
+        return "site_unreachable", c.robots_unavailable  # robots.txt met a timeout, DNS failure, ...
     if c.responses == 0:
         top = c.errors.most_common(1)
         return "site_unreachable", top[0][0] if top else "no_response"

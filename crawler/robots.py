@@ -13,16 +13,38 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
+from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
 
+from crawler.outcome import error_code
+
 if TYPE_CHECKING:
     from scrapy import Request
+    from scrapy.http import Response
     from scrapy.robotstxt import RobotParser
 
 logger = logging.getLogger(__name__)
 
 MAX_CRAWL_DELAY = 60.0  # a larger value is honoured as 60 s: the site still gets a slow, steady crawl
+
+
+class RobotsUnavailable(IgnoreRequest):
+    """robots.txt could not be had (5xx, 429, a network error): the host is completely disallowed."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(f"robots.txt unavailable ({code}): complete disallow (RFC 9309)")
+        self.code = code
+
+
+class Unavailable:
+    """Stands in for a host's parser when its robots.txt could not be had; allows nothing."""
+
+    def __init__(self, code: str) -> None:
+        self.code = code
+
+    def allowed(self, url: str, user_agent: str | bytes) -> bool:
+        return False
 
 
 class SafeRobotsTxtMiddleware(RobotsTxtMiddleware):
@@ -44,12 +66,37 @@ class SafeRobotsTxtMiddleware(RobotsTxtMiddleware):
         return parser
 
     async def process_request(self, request: Request, spider: Any = None) -> None:
-        await super().process_request(request)
+        if request.meta.get("dont_obey_robotstxt") or request.url.startswith(("data:", "file:")):
+            return  # as Scrapy's: the robots.txt request itself
+        parser = await self.robot_parser(request)
+        if isinstance(parser, Unavailable):
+            self._stats.inc_value("robotstxt/unavailable_forbidden")
+            raise RobotsUnavailable(parser.code)
+        self.process_request_2(parser, request)
         delay = self.crawl_delays.get(urlparse_cached(request).netloc)
         if delay:
             # AutoThrottle would otherwise average the delay back down towards the latency.
             request.meta["autothrottle_dont_adjust_delay"] = True
             self._apply_delay(request, delay)
+
+    async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
+        if response.status >= 500 or response.status == 429:
+            self._stats.inc_value(f"robotstxt/response_status_count/{response.status}")
+            self._settle(netloc, Unavailable(f"http_{response.status}"))
+        elif response.status >= 400:  # "unavailable": no rules at all, whatever the error page says
+            await super()._parse_robots(response.replace(body=b""), netloc, request)
+        else:
+            await super()._parse_robots(response, netloc, request)
+
+    def _robots_error(self, exc: Exception, netloc: str) -> None:
+        self._stats.inc_value(f"robotstxt/exception_count/{type(exc)}")
+        self._settle(netloc, Unavailable(error_code(exc)))
+
+    def _settle(self, netloc: str, parser: Any) -> None:
+        waiting = self._parsers.get(netloc)
+        self._parsers[netloc] = parser
+        if isinstance(waiting, Deferred):
+            waiting.callback(parser)
 
     def _remember(self, netloc: str, parser: RobotParser) -> None:
         if netloc in self.sitemaps:

@@ -38,3 +38,21 @@ def test_error_codes_cover_scrapy_and_twisted_names() -> None:
     assert error_code(DownloadTimeoutError()) == "timeout"
     assert error_code(DNSLookupError()) == "dns"
     assert error_code(ValueError()) == "ValueError"
+
+
+def test_bombs_and_loops_get_reason_codes_not_an_exception_name() -> None:
+    """Issue 16 item 7: Scrapy's bare IgnoreRequest is read by its message (outcome.IGNORED_MESSAGES)."""
+    from scrapy.exceptions import IgnoreRequest
+
+    assert error_code(IgnoreRequest("max redirections reached")) == "redirect_loop"
+    bomb = ("Ignored response <200 http://a.se/> because its body (40 B compressed, 52428801 B decompressed so far) "
+            "exceeded DOWNLOAD_MAXSIZE (52428800 B) during decompression.")
+    assert error_code(IgnoreRequest(bomb)) == "decompression_bomb"
+    assert error_code(IgnoreRequest("something new")) == "ignored"
+
+
+def test_robots_txt_that_could_not_be_had_decides_by_why() -> None:
+    served = SiteCounts(home_robots_blocked=True, robots_unavailable="http_503")
+    assert decide(served) == ("blocked_by_robots", "robots_unavailable")
+    timed_out = SiteCounts(home_robots_blocked=True, robots_unavailable="timeout")
+    assert decide(timed_out) == ("site_unreachable", "timeout")

@@ -94,3 +94,33 @@ def test_disallowed_programme_is_reported_blocked_and_never_fetched(tmp_path: Pa
         assert "/files/Naringslivsprogram-2023-2091.pdf" not in site.paths()
     assert outcome["status"] == "blocked_by_robots"
     assert any("Naringslivsprogram" in u for u in outcome["robots_blocked"])
+
+
+# -- RFC 9309 §2.3.1: 4xx means allow all; 5xx (and 429) or a network error means complete disallow -----------
+def _site(robots: object) -> dict[str, object]:
+    return {"/robots.txt": robots,
+            "/": page("Testby kommun", ("/naringslivsprogram.pdf", "Näringslivsprogram 2025-2028")),
+            "/naringslivsprogram.pdf": (200, {"Content-Type": "application/pdf"}, b"%PDF-1.4\n%%EOF\n")}
+
+
+def test_robots_txt_answering_5xx_disallows_everything(tmp_path: Path) -> None:
+    with SiteServer(_site((503, {}, b"Service Unavailable"))) as site:  # type: ignore[arg-type]
+        result = crawl_site(site, tmp_path)
+        assert set(site.paths()) == {"/robots.txt"}  # retried, then nothing else was fetched
+    assert (result.outcome["status"], result.outcome["reason"]) == ("blocked_by_robots", "robots_unavailable")
+    assert result.outcome["detail"]["errors"] == {"robots_unavailable:http_503": 1}
+
+
+def test_robots_txt_that_cannot_be_fetched_disallows_everything(tmp_path: Path) -> None:
+    with SiteServer(_site(lambda handler: None)) as site:  # type: ignore[arg-type]
+        result = crawl_site(site, tmp_path)
+        assert set(site.paths()) == {"/robots.txt"}
+    assert (result.outcome["status"], result.outcome["reason"]) == ("site_unreachable", "dropped")
+
+
+def test_robots_txt_answering_4xx_allows_everything(tmp_path: Path) -> None:
+    body = b"User-agent: *\nDisallow: /\n"  # the body of an error answer is no robots.txt
+    with SiteServer(_site((404, {"Content-Type": "text/plain"}, body))) as site:  # type: ignore[arg-type]
+        result = crawl_site(site, tmp_path)
+        assert "/naringslivsprogram.pdf" in site.paths()
+    assert result.outcome["status"] == "found"

@@ -35,7 +35,7 @@ from crawler.linkscore import LinkFeatures, is_direct_hit, score_link, score_pag
 from crawler.outcome import error_code
 from crawler.pagescan import scan_html
 from crawler.pipelines import Recorder
-from crawler.robots import SafeRobotsTxtMiddleware
+from crawler.robots import RobotsUnavailable, SafeRobotsTxtMiddleware
 from crawler.safety import PrivateAddressRefused
 from crawler.site import SiteState, hostname
 from crawler.sitemaps import parse_sitemap
@@ -195,6 +195,11 @@ class ProgramSpider(scrapy.Spider):
         exc = failure.value
         if isinstance(exc, PrivateAddressRefused):
             error = "private_address"
+        elif isinstance(exc, RobotsUnavailable):  # RFC 9309: no robots.txt to be had is a complete disallow
+            error = f"robots_unavailable:{exc.code}"
+            state.note_robots_blocked(request.url, info)
+            if info.anchor == "start":
+                state.counts.robots_unavailable = exc.code
         elif isinstance(exc, IgnoreRequest) and "robots" in str(exc).lower():
             error = "robots_disallowed"
             state.note_robots_blocked(request.url, info)

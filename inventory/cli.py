@@ -15,6 +15,7 @@ from typing import Annotated
 
 import typer
 
+from inventory import redact
 from inventory.errors import KommunprogramError, UsageError
 from inventory.settings import DEFAULT_DB, RunSettings, read_config_file
 
@@ -46,6 +47,7 @@ Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Log progress and
 def _setup_logging(verbose: bool) -> None:
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
+    redact.install()  # no log line shows a database or Redis password
 
 
 def _load_municipalities(path: Path | None):  # type: ignore[no-untyped-def]
@@ -289,7 +291,7 @@ def main(argv: list[str] | None = None) -> int:
             typer.echo(f"kommunprogram: error: {exc}", err=True)
         return int(getattr(exc, "exit_code", 2))
     except KommunprogramError as exc:
-        typer.echo(f"kommunprogram: error: {exc}", err=True)
+        typer.echo(f"kommunprogram: error: {redact.redact(str(exc))}", err=True)
         return exc.exit_code
     return result if isinstance(result, int) else 0
 

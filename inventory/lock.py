@@ -7,9 +7,12 @@ a stale lock behind.
 
 | store                     | lock                                                            |
 |---------------------------|-----------------------------------------------------------------|
-| SQLite file ``X.sqlite``  | ``flock`` on ``X.sqlite.lock`` beside it (same machine only)     |
+| SQLite file ``X.sqlite``  | ``flock`` on ``X.sqlite.lock`` beside its real path (same machine) |
 | PostgreSQL                | session advisory lock in that database (any machine)            |
 | any other URL             | ``flock`` on ``<lock_dir>/kommunprogram-<digest>.lock``          |
+
+A database that cannot be reached or opened raises ``StoreError`` (exit 4), never ``LockError``:
+exit 7 means only that another run holds the lock.
 
 The holder writes who it is (pid, host, start time) where the next contender can read it, so the
 ``LockError`` says *who* holds the lock, not just that someone does.
@@ -32,8 +35,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from inventory.errors import LockError, UsageError
-from inventory.store import normalise_db_url
+from inventory.errors import LockError, StoreError, UsageError
+from inventory.redact import redact
+from inventory.store import check_db_url, normalise_db_url
 
 # Two 32-bit keys for pg_try_advisory_lock(int, int): the first names the application, the second the
 # purpose, so the lock cannot collide with another program's single-bigint advisory locks.
@@ -77,6 +81,7 @@ class RunLock:
 
     def __init__(self, db_url: str, *, lock_dir: Path | None = None) -> None:
         self.db_url = normalise_db_url(db_url)
+        check_db_url(self.db_url)  # a store that cannot be opened is a store error (exit 4), not a lock one
         self.lock_dir = lock_dir if lock_dir is not None else DEFAULT_LOCK_DIR
         self._file: IO[str] | None = None
         self._engine: sa.Engine | None = None
@@ -92,9 +97,11 @@ class RunLock:
         """The lock file (file backend only)."""
         url = make_url(self.db_url)
         if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
-            return Path(f"{url.database}.lock")
-        # No file to sit beside: one lock file per database URL (the digest keeps passwords out of names).
-        digest = hashlib.sha256(self.db_url.encode()).hexdigest()[:16]
+            # The real path: a symlink (or a second spelling) of the same file must meet the same lock.
+            return Path(f"{os.path.realpath(url.database)}.lock")
+        # No file to sit beside: one lock file per database URL (the digest keeps passwords out of names,
+        # and without the password two spellings of one database's credentials share the lock).
+        digest = hashlib.sha256(_safe(self.db_url).encode()).hexdigest()[:16]
         return self.lock_dir / f"kommunprogram-{digest}.lock"
 
     @property
@@ -150,8 +157,8 @@ class RunLock:
             path.parent.mkdir(parents=True, exist_ok=True)
             # "a+" so opening never truncates what the current holder wrote.
             fh = open(path, "a+", encoding="utf-8")  # noqa: SIM115 - held open for the lock's lifetime
-        except OSError as exc:
-            raise LockError(f"cannot open the run lock file {path}: {exc}") from None
+        except OSError as exc:  # not "another run holds it" (exit 7): the store's folder refuses us
+            raise StoreError(f"cannot open the run lock file {path}: {exc}") from None
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -161,7 +168,7 @@ class RunLock:
             return holder
         except OSError as exc:
             fh.close()
-            raise LockError(f"cannot lock {path}: {exc}") from None
+            raise StoreError(f"cannot lock {path}: {exc}") from None
         fh.seek(0)
         fh.truncate()
         fh.write(Holder.me().to_text() + "\n")
@@ -178,8 +185,9 @@ class RunLock:
             engine = sa.create_engine(self.db_url, poolclass=sa.pool.NullPool,
                                       connect_args={"application_name": app_name})
             conn = engine.connect()
-        except SQLAlchemyError as exc:
-            raise LockError(f"cannot connect to {_safe(self.db_url)} for the run lock: {_short(exc)}") from None
+        except SQLAlchemyError as exc:  # the database refused: a store error (exit 4), never "lock held" (7)
+            raise StoreError(redact(f"cannot open database {_safe(self.db_url)} (for the run lock): "
+                                    f"{_short(exc)}", self.db_url)) from None
         try:
             # Autocommit: a session-level lock must not sit inside a transaction left open for hours.
             conn = conn.execution_options(isolation_level="AUTOCOMMIT")
@@ -193,7 +201,8 @@ class RunLock:
         except SQLAlchemyError as exc:
             conn.close()
             engine.dispose()
-            raise LockError(f"cannot take the run lock in {_safe(self.db_url)}: {_short(exc)}") from None
+            raise StoreError(redact(f"cannot take the run lock in {_safe(self.db_url)}: {_short(exc)}",
+                                    self.db_url)) from None
         self._engine, self._conn = engine, conn
         return None
 

@@ -20,11 +20,12 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.exc import ArgumentError, IntegrityError, NoSuchModuleError, SQLAlchemyError
 
 from inventory.errors import StoreError
 from inventory.municipalities import Municipality
+from inventory.redact import redact, redact_url
 
 metadata = sa.MetaData()
 
@@ -176,6 +177,26 @@ def normalise_db_url(url: str) -> str:
     return f"sqlite:///{Path(url).expanduser()}"
 
 
+def check_db_url(url: str) -> sa.URL:
+    """The parsed URL, once its dialect and driver are known to load; ``StoreError`` (one line, no password)
+    for a URL that is none, an unknown database (``mysqlx://``) or a driver that is not installed."""
+    shown = redact_url(url)
+    try:
+        parsed = make_url(normalise_db_url(url))
+    except ArgumentError:
+        raise StoreError(f"--db {shown!r} is neither a database URL nor a file path; use a SQLite file "
+                         "path or postgresql+psycopg://user@host/db") from None
+    try:
+        parsed.get_dialect().import_dbapi()
+    except NoSuchModuleError:
+        raise StoreError(f"cannot open database {shown}: unknown database driver {parsed.drivername!r}; "
+                         "kommunprogram stores in SQLite (a file path) or PostgreSQL (postgresql+psycopg://)") from None
+    except ImportError as exc:
+        raise StoreError(f"cannot open database {shown}: the {parsed.drivername} driver is not installed "
+                         f"({exc.name or exc}); install it, or use SQLite or postgresql+psycopg://") from None
+    return parsed
+
+
 @dataclass(frozen=True)
 class Validators:
     etag: str | None
@@ -205,6 +226,8 @@ class Store:
     @classmethod
     def open(cls, url: str) -> Store:
         url = normalise_db_url(url)
+        check_db_url(url)
+        shown = redact_url(url)
         try:
             if url.startswith("sqlite:///"):
                 path = Path(url.removeprefix("sqlite:///"))
@@ -221,9 +244,10 @@ class Store:
                 engine.dispose()  # do not leak the pool's connections when the store cannot be used
                 raise
         except SQLAlchemyError as exc:
-            raise StoreError(f"cannot open database {url}: {exc.__class__.__name__}: {_short(exc)}") from None
+            raise StoreError(redact(f"cannot open database {shown}: {exc.__class__.__name__}: {_short(exc)}", url)) \
+                from None
         except OSError as exc:
-            raise StoreError(f"cannot open database {url}: {exc}") from None
+            raise StoreError(redact(f"cannot open database {shown}: {exc}", url)) from None
         return store
 
     def migrate(self) -> None:

@@ -79,3 +79,21 @@ def test_extract_file_missing(tmp_path: Path, capsys: pytest.CaptureFixture[str]
 def test_unknown_option_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["run", "--no-such-option"]) == 2
     assert "No such option" in capsys.readouterr().err
+
+
+# -- the store's errors: one line, exit 4, no password (issue 14 "Errors", issue 16 item 6) -------------------
+@pytest.mark.parametrize("command", ["crawl", "run", "extract", "classify", "stats"])
+def test_an_unknown_database_driver_is_exit_4_in_one_line(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([command, "--db", "mysql://kp:hunter22@127.0.0.1/k"]) == 4
+    err = one_line_error(capsys)
+    assert "driver" in err and "hunter22" not in err and "kp:***@" in err
+
+
+@pytest.mark.parametrize("command", ["crawl", "stats"])
+def test_a_database_that_refuses_is_exit_4_never_7(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.servers import free_port
+
+    url = f"postgresql+psycopg://kp:hunter22@127.0.0.1:{free_port()}/k?connect_timeout=2"
+    assert main([command, "--db", url]) == 4
+    err = one_line_error(capsys)
+    assert "cannot open database" in err and "hunter22" not in err

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from inventory.errors import LockError
+from inventory.errors import LockError, StoreError
 from inventory.lock import RunLock, holder_of, run_lock
 from tests.servers import PostgresServer, postgres_server  # noqa: F401 - fixture
 
@@ -70,7 +70,9 @@ def test_a_crashed_holder_leaves_no_stale_lock(tmp_path: Path) -> None:
         assert Path(f"{db}.lock").read_text().count(f'"pid": {os.getpid()}') == 1
 
 
-def test_url_without_a_file_locks_under_lock_dir_without_the_password(tmp_path: Path) -> None:
+def test_url_without_a_file_locks_under_lock_dir_without_the_password(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("inventory.lock.check_db_url", lambda url: None)  # no MySQL driver is installed here
     lock = RunLock("mysql://user:secret@db.example/k", lock_dir=tmp_path)
     assert lock.backend == "file" and lock.path.parent == tmp_path and "secret" not in str(lock.path)
     with lock, pytest.raises(LockError, match="kommunprogram-"):
@@ -107,8 +109,29 @@ def test_postgres_advisory_lock_across_processes(postgres_server: PostgresServer
     assert holder_of(url) is None
 
 
-def test_unreachable_postgres_is_a_lock_error() -> None:
+def test_unreachable_postgres_is_a_store_error_without_the_password() -> None:
+    """Issue 14/16: a database that refuses is the database's exit code (4), never "lock held" (7)."""
     from tests.servers import free_port
 
-    with pytest.raises(LockError, match="cannot connect"):
-        run_lock(f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/x?connect_timeout=2").acquire()
+    url = f"postgresql+psycopg://kp:hunter22@127.0.0.1:{free_port()}/x?connect_timeout=2"
+    with pytest.raises(StoreError, match="cannot open database") as caught:
+        run_lock(url).acquire()
+    assert "hunter22" not in str(caught.value) and "kp:***@" in str(caught.value)
+
+
+def test_a_symlink_to_the_same_sqlite_store_meets_the_same_lock(tmp_path: Path) -> None:
+    """Issue 16 item 3: the lock is keyed on the real path, not on the path as typed."""
+    real = tmp_path / "real" / "k.sqlite"
+    real.parent.mkdir()
+    real.touch()
+    (tmp_path / "link.sqlite").symlink_to(real)
+    (tmp_path / "linkdir").symlink_to(real.parent)
+    with run_lock(str(real)), pytest.raises(LockError, match="holds the run lock"):
+        run_lock(str(tmp_path / "link.sqlite")).acquire()
+    with run_lock(f"sqlite:///{tmp_path}/linkdir/./k.sqlite"), pytest.raises(LockError):
+        run_lock(str(real)).acquire()
+
+
+def test_an_unknown_database_driver_is_a_store_error() -> None:
+    with pytest.raises(StoreError, match="driver"):
+        run_lock("mysql://kp:hunter22@127.0.0.1/x")

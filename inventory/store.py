@@ -164,6 +164,9 @@ MIGRATIONS: tuple[tuple[int, str, tuple[sa.Table, ...]], ...] = (
                            candidates, documents, classifications, results)),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
+# What to do about a damaged store (a lost table, a bad row): said in every such error.
+RECOVER = ("restore the database from a backup, or give --db a new store (its first run crawls again); "
+           "see docs/operations.md")
 
 
 def now() -> str:
@@ -240,6 +243,7 @@ class Store:
             store = cls(engine)
             try:
                 store.migrate()
+                store.check_schema(shown)
             except BaseException:
                 engine.dispose()  # do not leak the pool's connections when the store cannot be used
                 raise
@@ -272,8 +276,32 @@ class Store:
                 conn.execute(schema_migrations.insert().values(
                     version=version, description=description, applied_at=now()))
 
+    def check_schema(self, shown: str = "the database") -> None:
+        """Every table and column this program uses is there: a damaged store fails here, in one line,
+        not in the middle of a stage with a traceback."""
+        with self.reading() as conn:
+            inspector = sa.inspect(conn)
+            present = set(inspector.get_table_names())
+            for table in metadata.sorted_tables:
+                if table.name not in present:
+                    raise StoreError(f"{shown} is damaged: table {table.name!r} is missing; {RECOVER}")
+                columns = {c["name"] for c in inspector.get_columns(table.name)}
+                lost = [c.name for c in table.columns if c.name not in columns]
+                if lost:
+                    raise StoreError(f"{shown} is damaged: table {table.name!r} lacks column(s) "
+                                     f"{', '.join(lost)}; {RECOVER}")
+
     def close(self) -> None:
         self.engine.dispose()
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """A connection for reads; a failing read is a ``StoreError`` (one line), like a failing write."""
+        try:
+            with self.engine.connect() as conn:
+                yield conn
+        except SQLAlchemyError as exc:
+            raise StoreError(f"database read failed: {exc.__class__.__name__}: {_short(exc)}; {RECOVER}") from None
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
@@ -316,7 +344,7 @@ class Store:
             conn.execute(runs.update().where(runs.c.id == run_id).values(status=status, finished_at=now()))
 
     def run(self, run_id: int) -> dict[str, Any] | None:
-        with self.engine.connect() as conn:
+        with self.reading() as conn:
             row = conn.execute(sa.select(runs).where(runs.c.id == run_id)).mappings().first()
             return dict(row) if row else None
 
@@ -329,13 +357,13 @@ class Store:
             query = query.where(runs.c.id < before)
         if with_results:
             query = query.where(runs.c.id.in_(sa.select(results.c.run_id)))
-        with self.engine.connect() as conn:
+        with self.reading() as conn:
             row = conn.execute(query).first()
             return int(row[0]) if row else None
 
     # -- the crawler's sink (see crawler.pipelines) ----------------------------------------
     def municipality_finished(self, run_id: int, code: str) -> bool:
-        with self.engine.connect() as conn:
+        with self.reading() as conn:
             state = conn.execute(sa.select(run_municipalities.c.state).where(
                 run_municipalities.c.run_id == run_id, run_municipalities.c.code == code)).scalar()
         return state == "finished"
@@ -369,7 +397,7 @@ class Store:
             return True
 
     def url_validators(self, url: str) -> Validators | None:
-        with self.engine.connect() as conn:
+        with self.reading() as conn:
             row = conn.execute(sa.select(url_validators).where(url_validators.c.url == url)).mappings().first()
         return Validators(row["etag"], row["last_modified"], row["sha256"]) if row else None
 
@@ -381,7 +409,7 @@ class Store:
         and SQLite's case-insensitive LIKE would make of the prefix."""
         prefix = f"{origin}/"
         query = sa.select(url_validators).where(sa.func.substr(url_validators.c.url, 1, len(prefix)) == prefix)
-        with self.engine.connect() as conn:
+        with self.reading() as conn:
             rows = conn.execute(query).mappings().all()
         return {r["url"]: Validators(r["etag"], r["last_modified"], r["sha256"]) for r in rows
                 if r["url"].startswith(prefix)}
@@ -454,7 +482,7 @@ class Store:
 
     # -- reading crawl results -------------------------------------------------------------
     def crawl_outcomes(self, run_id: int) -> dict[str, dict[str, Any]]:
-        with self.engine.connect() as conn:
+        with self.reading() as conn:
             rows = conn.execute(sa.select(run_municipalities).where(
                 run_municipalities.c.run_id == run_id)).mappings().all()
         return {r["code"]: dict(r) for r in rows}
@@ -473,32 +501,35 @@ class Store:
         query = sa.select(candidates).where(candidates.c.run_id == run_id).order_by(candidates.c.id)
         if code is not None:
             query = query.where(candidates.c.code == code)
-        with self.engine.connect() as conn:
+        with self.reading() as conn:
             return [dict(r) for r in conn.execute(query).mappings()]
 
     def blob(self, sha256: str) -> bytes:
-        with self.engine.connect() as conn:
+        with self.reading() as conn:
             content = conn.execute(sa.select(blobs.c.content).where(blobs.c.sha256 == sha256)).scalar()
         if content is None:
             raise StoreError(f"no stored content for {sha256[:12]}")
         return bytes(content)
 
     def fetch_count(self, run_id: int) -> int:
-        with self.engine.connect() as conn:
+        with self.reading() as conn:
             return int(conn.execute(sa.select(sa.func.count()).select_from(fetches)
                                     .where(fetches.c.run_id == run_id)).scalar() or 0)
 
     # -- extraction and classification -----------------------------------------------------
     def extraction(self, sha256: str, extractor_version: str) -> dict[str, Any] | None:
-        with self.engine.connect() as conn:
+        with self.reading() as conn:
             row = conn.execute(sa.select(documents).where(
                 documents.c.sha256 == sha256, documents.c.extractor_version == extractor_version)
             ).mappings().first()
         if not row:
             return None
         out = dict(row)
-        out["pages"] = json.loads(out["pages"] or "[]")
-        out["meta"] = json.loads(out["meta"] or "{}")
+        where = f"documents row {sha256[:12]}"
+        fix = (f"delete it (DELETE FROM documents WHERE sha256 = '{sha256}') and run `kommunprogram extract` "
+               "to read the document again")
+        out["pages"] = _loads(out["pages"] or "[]", where, fix)
+        out["meta"] = _loads(out["meta"] or "{}", where, fix)
         return out
 
     def save_extraction(self, sha256: str, extractor_version: str, *, kind: str | None, title: str | None,
@@ -514,11 +545,14 @@ class Store:
                 extracted_at=now()))
 
     def classification(self, sha256: str, model_version: str, extractor_version: str) -> dict[str, Any] | None:
-        with self.engine.connect() as conn:
+        with self.reading() as conn:
             row = conn.execute(sa.select(classifications).where(
                 classifications.c.sha256 == sha256, classifications.c.model_version == model_version,
                 classifications.c.extractor_version == extractor_version)).mappings().first()
-        return json.loads(row["prediction"]) if row else None
+        if not row:
+            return None
+        fix = f"delete it (DELETE FROM classifications WHERE sha256 = '{sha256}') and classify again"
+        return _loads(row["prediction"], f"classifications row {sha256[:12]}", fix)
 
     def save_classification(self, sha256: str, model_version: str, extractor_version: str,
                             prediction: dict[str, Any]) -> None:
@@ -546,13 +580,15 @@ class Store:
                     decided_at=now()))
 
     def results(self, run_id: int) -> list[dict[str, Any]]:
-        with self.engine.connect() as conn:
+        with self.reading() as conn:
             rows = conn.execute(sa.select(results).where(results.c.run_id == run_id)
                                 .order_by(results.c.code)).mappings().all()
         out = []
         for r in rows:
-            row = json.loads(r["row"])
-            row["decisions"] = json.loads(r["decisions"])
+            where, fix = f"results row (run {run_id}, municipality {r['code']})", \
+                f"run `kommunprogram classify --run {run_id}` to write the run's results again"
+            row = _loads(r["row"], where, fix)
+            row["decisions"] = _loads(r["decisions"], where, fix)
             out.append(row)
         return out
 
@@ -560,7 +596,7 @@ class Store:
         query = sa.select(municipalities).order_by(municipalities.c.code)
         if codes is not None:
             query = query.where(municipalities.c.code.in_(list(codes)))
-        with self.engine.connect() as conn:
+        with self.reading() as conn:
             rows = conn.execute(query).mappings().all()
         return [Municipality(code=r["code"], name=r["name"], county_code=r["county_code"], county=r["county"],
                              website=r["website"], alt_hosts=tuple(h for h in r["alt_hosts"].split(";") if h))
@@ -594,6 +630,14 @@ def _candidate_upserts(dialect: str) -> tuple[Any, Any] | None:
             validators.on_conflict_do_update(index_elements=["url"], set_={
                 name: validators.excluded[name] for name in ("etag", "last_modified", "sha256", "updated_at")}))
     return _UPSERTS[dialect]
+
+
+def _loads(text: str, where: str, fix: str) -> Any:
+    """JSON from a store column; a damaged value is a ``StoreError`` that names the row and the way out."""
+    try:
+        return json.loads(text)
+    except (TypeError, ValueError):
+        raise StoreError(f"the store is damaged: {where} holds invalid JSON; {fix}") from None
 
 
 def _short(exc: Exception) -> str:

@@ -149,3 +149,48 @@ def test_fetch_rows_are_committed_with_the_outcome_in_order(store: Store) -> Non
     assert [(r["url"], r["size"], r["fetched_at"], r["run_id"]) for r in stored] == [
         (row["url"], row["size"], row["fetched_at"], run_id) for row in rows]
     assert store.municipality_finished(run_id, "0114")
+
+
+# -- a damaged store fails on open or on read, in one line that says how to recover (issue 16 item 4) ------
+def _damaged(tmp_path: Path, sql: str) -> Path:
+    db = tmp_path / "damaged.sqlite"
+    store = Store.open(str(db))
+    run = store.start_run(2026, "x", {})
+    store.save_results(run, 2026, [{"code": "0114", "name": "Upplands Väsby", "status": "no_program_found",
+                                    "decisions": []}])
+    store.close()
+    with sqlite3.connect(db) as conn:
+        conn.execute(sql)
+    return db
+
+
+def test_a_missing_table_fails_on_open(tmp_path: Path) -> None:
+    db = _damaged(tmp_path, "DROP TABLE candidates")
+    with pytest.raises(StoreError, match="damaged: table 'candidates' is missing; restore the database"):
+        Store.open(str(db))
+
+
+def test_a_missing_column_fails_on_open(tmp_path: Path) -> None:
+    db = _damaged(tmp_path, "ALTER TABLE fetches DROP COLUMN etag")
+    with pytest.raises(StoreError, match="lacks column"):
+        Store.open(str(db))
+
+
+def test_a_row_with_invalid_json_names_the_row_and_the_way_out(tmp_path: Path) -> None:
+    db = _damaged(tmp_path, "UPDATE results SET row = '{not json' WHERE code = '0114'")
+    store = Store.open(str(db))
+    with pytest.raises(StoreError, match=r"results row \(run 1, municipality 0114\) holds invalid JSON; run "
+                                         r"`kommunprogram classify --run 1`"):
+        store.results(1)
+    store.close()
+
+
+@pytest.mark.parametrize("sql", ["DROP TABLE results", "UPDATE results SET decisions = '[' WHERE code = '0114'"])
+def test_stats_on_a_damaged_store_is_one_line_and_exit_4(tmp_path: Path, sql: str,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    from inventory.cli import main
+
+    db = _damaged(tmp_path, sql)
+    assert main(["stats", "--year", "2026", "--db", str(db), "--out", str(tmp_path / "out")]) == 4
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and err.startswith("kommunprogram: error: ") and "damaged" in err

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from classify.artefact import BINARY_CLASSES, read_artefact
 from classify.evidence import Evidence, find_evidence
 from classify.features import (
     HEAD_CHARS,
@@ -336,17 +337,9 @@ def load_model(path: Path | None = None) -> ProgramModel:
     file = path or MODEL_DIR / MODEL_FILE
     if file.is_dir():
         file = file / MODEL_FILE
-    try:
-        raw = file.read_bytes()
-    except OSError as exc:
-        raise ModelError(f"model artefact not found at {file}: run `make train` ({exc.strerror})") from exc
-    try:
-        payload = json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ModelError(f"model artefact {file} is not valid JSON: {exc}") from exc
-    if not isinstance(payload, dict):
-        raise ModelError(f"model artefact {file} is not a JSON object")
-    return ProgramModel(payload)
+    # Digest, structure, classes, specs and finite numbers are checked before anything is built from it.
+    tasks = {"is_program": BINARY_CLASSES, **dict.fromkeys(LABELS, BINARY_CLASSES), "program_type": PROGRAM_TYPES}
+    return ProgramModel(read_artefact(file, classes=tasks, signals=frozenset(signal_counts("")), fmt=FORMAT))
 
 
 # --------------------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 from sklearn.pipeline import FeatureUnion, Pipeline
 
+from classify.artefact import write_digest
 from classify.features import (
     HEAD_CHARS,
     TASK_SPECS,
@@ -256,6 +257,7 @@ def write_artefact(corpus: Path, out_dir: Path, *, with_cv: bool = True) -> dict
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / MODEL_FILE).write_text(json.dumps(payload, ensure_ascii=False, separators=(",", ":")) + "\n",
                                       encoding="utf-8")
+    write_digest(out_dir / MODEL_FILE)  # checked at load: a change after training is refused
     (out_dir / "training_data.sha256").write_text(f"{digest}  {corpus.name}\n", encoding="utf-8")
     metrics: dict[str, Any] = {"version": payload["version"], "training_data_sha256": digest}
     if with_cv:

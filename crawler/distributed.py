@@ -46,6 +46,7 @@ from crawler.pipelines import Recorder
 from crawler.run import die_with_parent, peak_rss_mb
 from inventory.errors import CrawlError, UsageError
 from inventory.municipalities import Municipality
+from inventory.redact import redact, redact_url
 from inventory.store import Store
 
 log = logging.getLogger(__name__)
@@ -130,8 +131,13 @@ def connect(redis_url: str) -> Any:
     try:
         client = redis.Redis.from_url(redis_url, **REDIS_PARAMS)
     except ValueError as exc:
-        raise UsageError(f"--redis {redis_url!r}: {exc}") from None
+        raise UsageError(f"--redis {redact_url(redis_url)!r}: {exc}") from None
     return client
+
+
+def _unreachable(redis_url: str, exc: Exception) -> CrawlError:
+    """An unreachable or refusing Redis as one line without its password (the CLI's exit 6)."""
+    return CrawlError(redact(f"cannot use Redis at {redact_url(redis_url)}: {exc}", redis_url))
 
 
 def redis_settings(redis_url: str) -> dict[str, Any]:
@@ -191,6 +197,8 @@ def enqueue(redis_url: str, run_id: int, municipalities: Sequence[Municipality],
         todo = [m.code for m in municipalities if not store.municipality_finished(run_id, m.code)]
     finally:
         store.close()
+    import redis
+
     client = connect(redis_url)
     try:
         push = client.register_script(ENQUEUE_SCRIPT)
@@ -206,6 +214,8 @@ def enqueue(redis_url: str, run_id: int, municipalities: Sequence[Municipality],
                               args=[code, job_text(run_id, code)]))
         _event(client, keys, "enqueued", run=run_id, count=added)
         return added
+    except redis.RedisError as exc:
+        raise _unreachable(redis_url, exc) from None
     finally:
         client.close()
 
@@ -246,6 +256,8 @@ class QueueStatus:
 
 
 def status(redis_url: str, run_id: int, *, prefix: str = PREFIX) -> QueueStatus:
+    import redis
+
     keys = Keys(prefix)
     client = connect(redis_url)
     try:
@@ -257,6 +269,8 @@ def status(redis_url: str, run_id: int, *, prefix: str = PREFIX) -> QueueStatus:
         return QueueStatus(run_id, int(client.llen(keys.run(run_id, "pending"))), processing,
                            int(client.scard(keys.run(run_id, "done"))), int(client.scard(keys.run(run_id, "queued"))),
                            tuple(w for w in workers if client.exists(keys.worker(w, "alive"))))
+    except redis.RedisError as exc:
+        raise _unreachable(redis_url, exc) from None
     finally:
         client.close()
 
@@ -391,7 +405,8 @@ def _child_main(args: argparse.Namespace) -> int:
     run = store.run(args.run_id)
     fingerprint = client.get(keys.run(args.run_id, "fingerprint"))
     if run is None or fingerprint is None or fingerprint.decode() != run_fingerprint(run):
-        print(f"run {args.run_id} of the Redis queue '{args.prefix}' is not run {args.run_id} of {args.db}: "
+        print(f"run {args.run_id} of the Redis queue '{args.prefix}' is not run {args.run_id} of "
+              f"{redact_url(args.db)}: "
               "the worker's --db must be the store the run was enqueued from", file=sys.stderr)
         return 2
     source = JobSource(client, keys, store, args.run_id, args.worker_id, args.max_attempts)

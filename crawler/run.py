@@ -27,6 +27,8 @@ from typing import Any
 from crawler.config import CrawlConfig
 from inventory.errors import CrawlError
 from inventory.municipalities import Municipality
+from inventory.redact import install as install_redaction
+from inventory.redact import redact
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -57,17 +59,26 @@ def _job(municipalities: Sequence[Municipality], db_url: str, run_id: int, confi
 
 def start_crawl_process(municipalities: Sequence[Municipality], *, db_url: str, run_id: int,
                         config: CrawlConfig, workdir: Path) -> subprocess.Popen[bytes]:
-    """Start the crawl child without waiting (``crawl`` waits; tests use this to kill it mid-crawl)."""
-    job = workdir / "job.json"
-    job.write_text(json.dumps(_job(municipalities, db_url, run_id, config)), encoding="utf-8")
+    """Start the crawl child without waiting (``crawl`` waits; tests use this to kill it mid-crawl).
+
+    The job (with the database URL and its password) goes to the child through a pipe, never into a file:
+    a killed run leaves its temporary folder behind, and nothing secret in it."""
+    job = json.dumps(_job(municipalities, db_url, run_id, config)).encode("utf-8")
     log_path = (Path(config.log_file) if config.log_file else workdir / "crawl.log").resolve()
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")]))}
     with open(log_path, "ab") as log:
-        return subprocess.Popen(
-            [sys.executable, "-m", "crawler.run", "--job", str(job), "--summary", str(workdir / "summary.json"),
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "crawler.run", "--job", "-", "--summary", str(workdir / "summary.json"),
              "--log", str(log_path), "--parent-pid", str(os.getpid())],
             # The parent's working directory is kept, so relative SQLite paths in db_url mean the same file.
-            stdout=subprocess.DEVNULL, stderr=log, env=env)
+            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=log, env=env)
+    assert proc.stdin is not None
+    try:
+        proc.stdin.write(job)
+        proc.stdin.close()
+    except BrokenPipeError:  # the child died before reading: its exit status says so to whoever waits
+        pass
+    return proc
 
 
 def crawl(municipalities: Sequence[Municipality], *, db_url: str, run_id: int, config: CrawlConfig) -> CrawlSummary:
@@ -80,7 +91,7 @@ def crawl(municipalities: Sequence[Municipality], *, db_url: str, run_id: int, c
         if returncode != 0 or not summary.exists():
             log = Path(config.log_file) if config.log_file else workdir / "crawl.log"
             tail = log.read_text(encoding="utf-8", errors="replace")[-1500:] if log.exists() else ""
-            raise CrawlError(f"crawl process exited with status {returncode}: {tail.strip()[-800:]}")
+            raise CrawlError(redact(f"crawl process exited with status {returncode}: {tail.strip()[-800:]}", db_url))
         return CrawlSummary.from_dict(json.loads(summary.read_text(encoding="utf-8")))
 
 
@@ -94,7 +105,7 @@ def _run_child(job_path: Path, summary_path: Path, log_path: Path | None, parent
 
     if parent_pid:
         die_with_parent(parent_pid)
-    job = json.loads(job_path.read_text(encoding="utf-8"))
+    job = json.loads(sys.stdin.read() if str(job_path) == "-" else job_path.read_text(encoding="utf-8"))
     config = CrawlConfig.from_dict(job["config"])
     municipalities = [Municipality(**{**m, "alt_hosts": tuple(m.get("alt_hosts", ()))}) for m in job["municipalities"]]
     store = Store.open(job["db_url"])
@@ -105,6 +116,7 @@ def _run_child(job_path: Path, summary_path: Path, log_path: Path | None, parent
         settings["LOG_FILE_APPEND"] = True
     started = time.monotonic()
     process = CrawlerProcess(settings=settings)
+    install_redaction(job["db_url"])  # Scrapy's log handler is in place now: no password in the crawl log
     crawler = process.create_crawler(ProgramSpider)
     process.crawl(crawler, municipalities=municipalities, recorder=recorder, config=config)
     process.start()
@@ -162,7 +174,7 @@ def peak_rss_mb() -> float:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m crawler.run", description="crawl child process")
-    parser.add_argument("--job", type=Path, required=True)
+    parser.add_argument("--job", type=Path, required=True, help="the job JSON file, or - to read it from stdin")
     parser.add_argument("--summary", type=Path, required=True)
     parser.add_argument("--log", type=Path, default=None)
     parser.add_argument("--parent-pid", type=int, default=0, help="die with this process (0: never)")

@@ -97,3 +97,17 @@ def test_a_database_that_refuses_is_exit_4_never_7(command: str, capsys: pytest.
     assert main([command, "--db", url]) == 4
     err = one_line_error(capsys)
     assert "cannot open database" in err and "hunter22" not in err
+
+
+@pytest.mark.parametrize("command", ["queue-status", "enqueue"])
+def test_an_unreachable_redis_is_one_line_without_the_password(command: str, tmp_path: Path,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 16 item 6: enqueue and queue-status against a Redis that refuses."""
+    pytest.importorskip("redis")
+    from tests.servers import free_port
+
+    url = f"redis://:hunter22@127.0.0.1:{free_port()}/0"
+    args = ["--run", "1"] if command == "queue-status" else ["--db", str(tmp_path / "k.sqlite")]
+    assert main([command, "--redis", url, *args]) == 6
+    err = one_line_error(capsys)
+    assert "cannot use Redis at redis://:***@127.0.0.1" in err and "hunter22" not in err

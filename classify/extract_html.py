@@ -14,6 +14,7 @@ _META_CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.
 _HEADER_CHARSET_RE = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", re.IGNORECASE)
 # HTML5 decodes these labels as windows-1252 (https://encoding.spec.whatwg.org); so do Swedish legacy pages.
 _AS_WINDOWS_1252 = {"iso-8859-1", "latin-1", "latin1", "iso8859-1", "ascii", "us-ascii", "cp1252", "windows-1252"}
+MAX_HTML_BYTES = 2 * 1024 * 1024  # the crawler's default MAX_HTML_BYTES too (docs/crawler.md)
 _BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 
 
@@ -110,11 +111,23 @@ def _bs4_text(html: str) -> tuple[str, str | None]:
     return "\n".join(line for line in lines if line), title or None
 
 
+def cut_html(data: bytes, limit: int | None = None) -> bytes:
+    """The first ``limit`` bytes (``MAX_HTML_BYTES``), never ending inside a UTF-8 character: a 50 MB page
+    took the extraction worker to its 2 GiB limit, and a programme page's text is in its head."""
+    limit = MAX_HTML_BYTES if limit is None else limit
+    if len(data) <= limit:
+        return data
+    end = limit
+    while end > max(0, limit - 4) and data[end] & 0xC0 == 0x80:  # a continuation byte: its character began before
+        end -= 1
+    return data[:end]
+
+
 def extract_html(data: bytes, content_type: str | None = None, url: str | None = None) -> HtmlText:
     """Main text (boilerplate removed) and title of a page. Raises ExtractionError("html_empty")."""
     import trafilatura
 
-    html, encoding = decode_text(data, content_type)
+    html, encoding = decode_text(cut_html(data), content_type)
     # trafilatura logs "empty HTML tree" and the like at WARNING/ERROR for pages it cannot use; the
     # fallback below handles those, so the messages are noise here.
     logging.getLogger("trafilatura").setLevel(logging.CRITICAL)

@@ -36,6 +36,9 @@ class CrawlConfig:
     browser_user_agent: str = BROWSER_USER_AGENT
     allow_private_addresses: bool = False
     max_download_bytes: int = 50 * 1024 * 1024
+    max_bytes_per_municipality: int = 200 * 1024 * 1024  # then the municipality stops: byte_budget_exhausted
+    max_bytes_per_run: int = 20 * 1024 * 1024 * 1024  # then the run stops: run_byte_budget_exhausted
+    max_html_bytes: int = 2 * 1024 * 1024  # an HTML page is cut to this before it is parsed
     concurrent_municipalities: int = 32
     per_host_concurrency: int = 1
     autothrottle: bool = True
@@ -54,7 +57,8 @@ class CrawlConfig:
 
     def __post_init__(self) -> None:
         positive = ("budget", "max_download_bytes", "concurrent_municipalities", "per_host_concurrency",
-                    "max_sitemap_urls", "max_frontier", "stop_after_hit", "stop_without_hub")
+                    "max_sitemap_urls", "max_frontier", "stop_after_hit", "stop_without_hub",
+                    "max_bytes_per_municipality", "max_bytes_per_run", "max_html_bytes")
         for name in positive:
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:

@@ -8,7 +8,8 @@
 | site_unreachable        | no host of the municipality answered (DNS, refused, timeouts)             |
 | blocked_by_server       | the site answered, but mostly 403/429 that never let up                   |
 | not_found_within_budget | the crawl ended (budget, empty frontier, no progress) without a hit       |
-| error                   | an internal error stopped this municipality (reason says which)           |
+| error                   | an internal error stopped this municipality (reason says which), or the  |
+|                         | run's byte budget did before anything was found                           |
 """
 
 from __future__ import annotations
@@ -59,7 +60,9 @@ class SiteCounts:
     best_candidate_score: float = float("-inf")  # best link score among Tier-1 candidates saved
     server_refusals: int = 0  # 403, 429 (after retries), 401
     errors: Counter[str] = field(default_factory=Counter)  # dns, refused, timeout, dropped, ...
-    stop_reason: str = "frontier_exhausted"  # budget_exhausted | frontier_exhausted | no_progress | hit_done
+    # budget_exhausted | byte_budget_exhausted | run_byte_budget_exhausted | frontier_exhausted | no_progress |
+    # hit_done
+    stop_reason: str = "frontier_exhausted"
     internal_error: str | None = None
     robots_unavailable: str | None = None  # why the home page's robots.txt could not be had (RFC 9309 disallow)
 
@@ -68,6 +71,8 @@ def decide(c: SiteCounts) -> tuple[str, str]:
     """Return (status, reason)."""
     if c.internal_error:
         return "error", c.internal_error
+    if c.stop_reason == "run_byte_budget_exhausted" and not c.tier1_candidates:
+        return "error", c.stop_reason  # cut off (or never started) by the run's budget: not searched
     if c.tier1_candidates:
         if c.tier1_robots_blocked and c.best_blocked_score > c.best_candidate_score:
             return "blocked_by_robots", "target_disallowed"

@@ -49,6 +49,10 @@ class Recorder:
     def finished(self, code: str) -> bool:
         return self.store.municipality_finished(self.run_id, code)
 
+    def run_bytes(self) -> int:
+        """Bytes the run's finished municipalities downloaded (for the run's byte budget on a resume)."""
+        return self.store.run_bytes(self.run_id)
+
     def start(self, code: str) -> None:
         if self.store.start_municipality(self.run_id, code):
             self._validators.clear()  # a dead attempt's validators were deleted: read them again

@@ -86,6 +86,7 @@ class SiteState:
     statuses: Counter[int] = field(default_factory=Counter)
     routes: Counter[str] = field(default_factory=Counter)
     order: InOrder[Any] = field(default_factory=InOrder)  # responses and failures, applied in request order
+    run_budget_spent: bool = False  # the run's byte budget is used up: stop at once (set by the spider)
 
     @classmethod
     def new(cls, muni: Municipality, config: CrawlConfig) -> SiteState:
@@ -110,6 +111,10 @@ class SiteState:
 
     def stop_reason(self) -> str | None:
         c = self.counts
+        if self.run_budget_spent:
+            return "run_byte_budget_exhausted"
+        if self.bytes_downloaded >= self.config.max_bytes_per_municipality:
+            return "byte_budget_exhausted"
         if c.requests >= self.config.budget:
             return "budget_exhausted"
         if self.first_hit is not None:

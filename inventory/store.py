@@ -487,6 +487,12 @@ class Store:
                 run_municipalities.c.run_id == run_id)).mappings().all()
         return {r["code"]: dict(r) for r in rows}
 
+    def run_bytes(self, run_id: int) -> int:
+        """Bytes downloaded by the run's finished municipalities."""
+        with self.reading() as conn:
+            return int(conn.execute(sa.select(sa.func.coalesce(sa.func.sum(run_municipalities.c.bytes_downloaded), 0))
+                                    .where(run_municipalities.c.run_id == run_id)).scalar() or 0)
+
     def crawl_results(self, run_id: int) -> dict[str, CrawlResult]:
         by_code: dict[str, list[dict[str, Any]]] = {}
         for c in self.candidates(run_id):

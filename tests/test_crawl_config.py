@@ -35,6 +35,9 @@ def test_from_env_reads_prefixed_variables_and_overrides_win() -> None:
         ({f"{PREFIX}STRATEGY": "random"}, "best_first, breadth_first"),
         ({f"{PREFIX}USER_AGENT": "Mozilla/5.0"}, "contact URL"),
         ({f"{PREFIX}AUTOTHROTTLE": "maybe"}, "expected bool"),
+        ({f"{PREFIX}MAX_BYTES_PER_MUNICIPALITY": "0"}, "KOMMUNPROGRAM_CRAWL_MAX_BYTES_PER_MUNICIPALITY=0"),
+        ({f"{PREFIX}MAX_BYTES_PER_RUN": "-1"}, "KOMMUNPROGRAM_CRAWL_MAX_BYTES_PER_RUN=-1"),
+        ({f"{PREFIX}MAX_HTML_BYTES": "lots"}, "KOMMUNPROGRAM_CRAWL_MAX_HTML_BYTES='lots'"),
     ],
 )
 def test_bad_values_are_named(env: dict[str, str], message: str) -> None:

@@ -458,3 +458,19 @@ def test_decode_text(data: bytes, content_type: str | None, expected: tuple[str,
 )
 def test_detect_kind(data: bytes, content_type: str | None, filename: str | None, expected: str | None) -> None:
     assert detect_kind(data, content_type, filename) == expected
+
+
+def test_html_is_cut_before_parsing_without_breaking_a_character() -> None:
+    """Issue 16 item 7: a 50 MB page took the worker to its memory limit; only its head is parsed."""
+    from classify.extract_html import cut_html, extract_html
+
+    head = "<html><head><title>Näringslivsprogram</title></head><body><p>Näringslivsprogram för Testby.</p>"
+    data = (head + "<p>" + "Åtgärd för företagare. " * 200_000 + "</p></body></html>").encode("utf-8")
+    cut = cut_html(data, 1001)
+    assert len(cut) <= 1001 and cut.decode("utf-8")  # strict: no half character at the end
+    for limit in range(990, 1010):
+        cut_html(data, limit).decode("utf-8")
+    started = time.monotonic()
+    page = extract_html(data, "text/html; charset=utf-8")
+    assert page.encoding == "utf-8" and len(page.text.encode("utf-8")) < 2_200_000
+    assert time.monotonic() - started < 30

@@ -75,6 +75,7 @@ class ProgramSpider(scrapy.Spider):
         self.skipped = 0
         self.fatal: str | None = None
         self._robots: SafeRobotsTxtMiddleware | None = None
+        self.run_bytes = recorder.run_bytes()  # the run's byte budget counts what earlier attempts downloaded
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> ProgramSpider:
@@ -105,6 +106,7 @@ class ProgramSpider(scrapy.Spider):
             return
         self.recorder.start(muni.code)
         state = SiteState.new(muni, self.config)
+        state.run_budget_spent = self.run_bytes >= self.config.max_bytes_per_run  # recorded, not crawled
         self.sites[muni.code] = state
         try:
             state.seed()
@@ -230,6 +232,7 @@ class ProgramSpider(scrapy.Spider):
         c.responses += 1
         state.statuses[status] += 1
         state.bytes_downloaded += len(body)
+        self._count_run_bytes(len(body))
         state.frontier.mark_seen(response.url)
         if info.anchor == "start":  # the home page may redirect to its www twin or a new domain
             state.hosts |= host_variants(hostname(response.url))
@@ -272,7 +275,9 @@ class ProgramSpider(scrapy.Spider):
         if kind != HTML:
             return None, f"not_a_document:{kind}"
         encoding = response.encoding if isinstance(response, TextResponse) else None
-        scan = scan_html(body, response.url, encoding=encoding)
+        if len(body) > self.config.max_html_bytes:  # parsing a 50 MB page costs gigabytes; its head is enough
+            state.counts.errors["html_cut"] += 1
+        scan = scan_html(body[:self.config.max_html_bytes], response.url, encoding=encoding)
         if is_soft_404(response.url, kind, scan.title, scan.headings):
             state.counts.errors["soft_404"] += 1
             return None, "soft_404"
@@ -322,6 +327,13 @@ class ProgramSpider(scrapy.Spider):
                 if isinstance(mw, SafeRobotsTxtMiddleware):
                     self._robots = mw
         return self._robots
+
+    def _count_run_bytes(self, size: int) -> None:
+        """Kept apart from the stop rules on purpose: when the run's budget is spent, every municipality stops."""
+        self.run_bytes += size
+        if self.run_bytes >= self.config.max_bytes_per_run:
+            for state in self.sites.values():
+                state.run_budget_spent = True
 
     # -- outcome ---------------------------------------------------------------------------------
     def _finish(self, state: SiteState, reason: str) -> None:

@@ -4,7 +4,8 @@ Pure: candidates (with the classifier's prediction and the extracted metadata) i
 with one explained ``Decision`` per candidate out. The rules, in order:
 
 1. the same content (sha256) twice -> ``duplicate``;
-2. a document about another municipality -> ``other_municipality``;
+2. a document about another municipality -> ``other_municipality``; one with too little text to judge
+   (fewer than ``MIN_JUDGE_WORDS`` words) -> ``too_little_text``, listed for review, never the programme;
 3. not a programme by the classifier (regional strategies, news, party programmes ...) -> ``not_program``,
    unless it is flagged a draft of a programme -> ``draft``;
 4. a draft or consultation version -> ``draft``;
@@ -28,7 +29,10 @@ from classify.features import DATA_DIR, HEAD_CHARS
 from classify.model import Prediction
 
 ROLES = ("program", "action_plan", "older_version", "draft", "not_program", "expired", "other_municipality",
-         "duplicate")
+         "duplicate", "too_little_text")
+# A document with fewer words than this cannot be judged (a title line and nothing else, an empty scan): it
+# is never published as a programme, whatever the classifier says; it is listed for review instead.
+MIN_JUDGE_WORDS = 40
 STATUSES = ("program_found", "draft_only", "expired_only", "no_program_found")
 FOUND_VIA = ("link", "search", "sitemap", "offsite")
 
@@ -55,6 +59,7 @@ class Candidate:
     prediction: Prediction
     host_is_municipal: bool
     mentions_other_municipality: str | None
+    content_words: int | None = None  # words of text extracted; None = not counted (judged as before)
 
     def __post_init__(self) -> None:
         if self.found_via not in FOUND_VIA:
@@ -199,6 +204,9 @@ def choose_program(candidates: Sequence[Candidate], *, year: int, municipality: 
         seen[c.sha256] = i
         if c.mentions_other_municipality:
             decide(i, "other_municipality", f"about {c.mentions_other_municipality}, not {municipality}")
+            continue
+        if c.content_words is not None and c.content_words < MIN_JUDGE_WORDS:
+            decide(i, "too_little_text", f"too little text to judge ({c.content_words} words); listed for review")
             continue
         if not c.prediction.is_program:
             if c.draft and _programme_like(c):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import logging
+import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ log = logging.getLogger(__name__)
 # Crawl outcomes that end a municipality before any document can be judged.
 # (The crawl outcome and the inventory status share these names.)
 CRAWL_FAILURES = frozenset({"site_unreachable", "blocked_by_server", "error"})
+_WORD = re.compile(r"[^\W\d_]{2,}")  # the words counted for select.MIN_JUDGE_WORDS
 UNFINISHED = "crawl_unfinished"  # the reason of a municipality whose crawl never recorded an outcome
 TAGS = ("rus_link", "intermunicipal_link", "action_plan", "sustainability", "business_collaboration",
         "annual_activities")
@@ -151,6 +153,7 @@ def classify_stage(store: Store, run_id: int, year: int, *, model_path: Path | N
                 adopted_by=meta.get("adopted_by"), adopted_date=meta.get("adopted_date"),
                 prediction=prediction_from_json(predictions[c["sha256"]]),
                 host_is_municipal=_host(c["final_url"] or c["url"]) in own_hosts,
+                content_words=len(_WORD.findall(ext["text"] or "")),
                 mentions_other_municipality=other_municipality(ext["text"] or "", m.name, ext["title"])))
         selection = choose_program(selectable, year=year, municipality=m.name)
         row = inventory_row(m, outcomes[m.code], selection, cands, extractions, predictions, year, run_id,
@@ -227,6 +230,8 @@ def inventory_row(m: Municipality, outcome: dict[str, Any], selection: Any, cand
                        confidence=confidence.get("is_program"), evidence=_evidence(pred),
                        needs_review=bool(pred.get("needs_review"))
                        or min(confidence.values(), default=1.0) < review_threshold)
+    if row["needs_review"] is None and any(d.role == "too_little_text" for d in selection.decisions):
+        row["needs_review"] = True  # a document too short to judge was seen: a person looks at it
     by_sha = {c["sha256"]: c for c in cands}
     decisions = []
     for d in selection.decisions:

@@ -198,3 +198,16 @@ def test_an_unfinished_crawl_is_an_error_never_no_programme() -> None:
     muni = Municipality("0114", "Upplands Väsby", "01", "Stockholms län", "http://[::1]:8080/")
     row = inventory_row(muni, unfinished, Selection("no_program_found", None, None), [], {}, {}, 2026, 1, 0.75)
     assert (row["status"], row["reason"]) == ("error", "crawl_unfinished")
+
+
+def test_a_document_too_short_to_judge_is_listed_for_review() -> None:
+    from classify.select import Decision, Selection
+    from inventory.municipalities import Municipality
+    from inventory.pipeline import inventory_row
+
+    muni = Municipality("0114", "Upplands Väsby", "01", "Stockholms län", "https://www.upplandsvasby.se/")
+    selection = Selection("no_program_found", None, None, [Decision("t", "u", False, "too_little_text", "r")])
+    outcome = {"status": "found", "reason": "hit_done", "robots_blocked": "[]"}
+    row = inventory_row(muni, outcome, selection, [], {}, {}, 2026, 1, 0.75)
+    assert row["status"] == "no_program_found" and row["needs_review"] is True
+    assert row["decisions"][0]["role"] == "too_little_text"

@@ -155,3 +155,15 @@ def test_swedish_language_finnish_municipality_is_another_municipality() -> None
     title = "UTKAST Näringslivsprogram för Raseborgs stad 2026-2029"
     assert other_municipality(title, "Ystad", title) == "Raseborg"
     assert other_municipality("Näringslivsprogram för Ystads kommun", "Ystad") is None
+
+
+def test_a_document_with_too_little_text_is_never_the_programme() -> None:
+    """Issue 16 item 7: two near-empty documents (a title line) were published as programmes at 0.75."""
+    title_only = cand("t", "Näringslivsprogram 2025-2028", content_words=3, prediction=pred(p=0.75))
+    sel = choose_program([title_only], year=2026, municipality="Mora")
+    assert sel.status == "no_program_found" and sel.chosen is None
+    (decision,) = sel.decisions
+    assert decision.role == "too_little_text" and "listed for review" in decision.reason
+    full = cand("f", "Näringslivsprogram 2024-2027", content_words=2500, valid_from=2024, valid_to=2027)
+    sel = choose_program([title_only, full], year=2026, municipality="Mora")
+    assert sel.chosen is not None and sel.chosen.sha256 == "f" and roles(sel)["t"] == "too_little_text"

@@ -10,7 +10,7 @@ BASE ?= HEAD~1
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' Makefile | sed -E 's/:.*## /\t/' | expand -t 16
 
-.PHONY: help check setup setup-system demo run test test-all lint typecheck train eval bench bench-crawl \
+.PHONY: help check setup setup-system demo run test test-hostile test-all lint typecheck train eval bench bench-crawl \
         bench-extract bench-simweb bench-classify bench-workers bench-crawl-cpu browse clean
 
 check: lint typecheck test  ## default: lint, types, then the test suite
@@ -35,6 +35,9 @@ run: $(STAMP)  ## the real inventory of all 290 municipalities for the current y
 
 test: $(STAMP)  ## the default test suite (offline, local servers only; slow tests excluded)
 	$(BIN)/python -m pytest -q
+
+test-hostile: $(STAMP)  ## the hostile local web and damaged state alone (also in make test) -> outputs/bench/hostile.json
+	$(BIN)/python -m pytest -q -m hostile tests/test_hostile.py
 
 test-all: $(STAMP)  ## every test, including the slow ones
 	$(BIN)/python -m pytest -q -m ''

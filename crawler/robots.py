@@ -29,6 +29,12 @@ logger = logging.getLogger(__name__)
 MAX_CRAWL_DELAY = 60.0  # a larger value is honoured as 60 s: the site still gets a slow, steady crawl
 
 
+class _NoTraceback(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.exc_info, record.exc_text = None, None
+        return True
+
+
 class RobotsUnavailable(IgnoreRequest):
     """robots.txt could not be had (5xx, 429, a network error): the host is completely disallowed."""
 
@@ -52,6 +58,11 @@ class SafeRobotsTxtMiddleware(RobotsTxtMiddleware):
 
     def __init__(self, crawler: Any) -> None:
         super().__init__(crawler)
+        # Scrapy logs a robots.txt download error with its traceback; the reason code recorded per fetch
+        # (robots_unavailable:<why>) says it, so one line is kept.
+        robots_log = logging.getLogger("scrapy.downloadermiddlewares.robotstxt")
+        if not any(isinstance(f, _NoTraceback) for f in robots_log.filters):
+            robots_log.addFilter(_NoTraceback())
         self.crawl_delays: dict[str, float] = {}
         self.sitemaps: dict[str, list[str]] = {}
 

@@ -193,7 +193,7 @@ class TreeMemory:
 
     def __init__(self, interval: float = 0.02) -> None:
         self.interval = interval
-        self.peak = 0
+        self.start = self.peak = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -203,7 +203,7 @@ class TreeMemory:
             self._stop.wait(self.interval)
 
     def __enter__(self) -> TreeMemory:
-        self.peak = tree_rss(os.getpid())
+        self.start = self.peak = tree_rss(os.getpid())  # the test runner itself, before the case
         self._thread.start()
         return self
 

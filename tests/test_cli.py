@@ -79,3 +79,54 @@ def test_extract_file_missing(tmp_path: Path, capsys: pytest.CaptureFixture[str]
 def test_unknown_option_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["run", "--no-such-option"]) == 2
     assert "No such option" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("args", [["run", "--year", "abc"], ["stats", "--year"], ["run", "--no-such-option"],
+                                  ["no-such-command"]])
+def test_usage_errors_are_one_line_with_exit_2(args: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(args) == 2
+    line = one_line_error(capsys)
+    assert line.startswith("kommunprogram: error: ") and "--help" in line
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    from importlib.metadata import version
+
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == f"kommunprogram {version('kommunprogram')}"
+
+
+def test_unwritable_output_folder_is_refused_before_the_crawl(tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    db = tmp_path / "db.sqlite"
+    assert main(["run", "--out", str(blocker / "out"), "--db", str(db)]) == 2
+    assert one_line_error(capsys).startswith(f"kommunprogram: error: --out {blocker / 'out'}: cannot write there")
+    assert not db.exists()  # nothing was started
+    assert main(["demo", "--out", str(blocker)]) == 2
+    assert "exists and is not a folder" in one_line_error(capsys)
+
+
+def test_a_real_web_run_without_contact_says_so_at_its_start(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    import inventory.runner
+    from inventory.errors import UsageError
+
+    seen: list[str] = []
+
+    def fake_run(settings: object, **_kwargs: object) -> None:
+        seen.append(capsys.readouterr().err)  # what was said before the run began
+        raise UsageError("stopped by the test")
+
+    monkeypatch.setattr(inventory.runner, "run_inventory", fake_run)
+    args = ["run", "--db", str(tmp_path / "db.sqlite"), "--out", str(tmp_path / "o")]
+    assert main(args) == 2
+    assert "no operator contact set" in seen[-1]
+    assert main([*args, "--contact", "anna.analys@example.se"]) == 2
+    assert "contact" not in seen[-1]
+    assert main([*args, "--allow-private-addresses"]) == 2  # the demo and tests crawl loopback only
+    assert "contact" not in seen[-1]
+    capsys.readouterr()
+    assert main([*args, "--contact", "Anna"]) == 2
+    assert "names no e-mail address or http(s) URL" in one_line_error(capsys)

@@ -130,3 +130,13 @@ def test_a_real_web_run_without_contact_says_so_at_its_start(tmp_path: Path, mon
     capsys.readouterr()
     assert main([*args, "--contact", "Anna"]) == 2
     assert "names no e-mail address or http(s) URL" in one_line_error(capsys)
+
+
+def test_a_bad_line_in_an_excel_list_is_one_line_with_exit_2(tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "kommuner.csv"
+    path.write_bytes("code;name;county_code;county;website\r\n58;Söderköping;05;Östergötlands län;"
+                     "https://www.soderkoping.se/\r\n".encode("cp1252"))
+    assert main(["crawl", "--municipalities", str(path), "--db", str(tmp_path / "db.sqlite")]) == 2
+    assert one_line_error(capsys) == (f"kommunprogram: error: {path}:2: code '58' is not a 4-digit code "
+                                      "(a 3-digit one gets its leading zero back)")

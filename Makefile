@@ -11,7 +11,7 @@ help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' Makefile | sed -E 's/:.*## /\t/' | expand -t 16
 
 .PHONY: help check setup setup-system demo run test test-all lint typecheck train eval bench bench-crawl \
-        bench-extract bench-simweb bench-classify bench-workers bench-crawl-cpu browse clean
+        bench-extract bench-simweb bench-classify bench-workers bench-crawl-cpu browse report-screenshot clean
 
 check: lint typecheck test  ## default: lint, types, then the test suite
 
@@ -76,6 +76,10 @@ bench-crawl-cpu: $(STAMP)  ## crawl CPU per page of this tree against BASE=<git 
 browse: $(STAMP)  ## open the store in Datasette on http://127.0.0.1:8001/
 	$(BIN)/datasette serve outputs/kommunprogram.sqlite -h 127.0.0.1 -p 8001 \
 	  -m inventory/data/datasette-metadata.json
+
+REPORT ?= outputs/demo/report.html
+report-screenshot: $(STAMP)  ## screenshot of REPORT (default the demo's) at 1280 px in headless Chromium -> *.png
+	$(BIN)/python -m inventory.screenshot $(REPORT) $(REPORT:.html=.png) --width 1280
 
 clean:  ## remove generated outputs (keeps outputs/README.md) and caches
 	find outputs -mindepth 1 ! -name README.md -exec rm -rf {} +

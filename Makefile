@@ -73,9 +73,12 @@ bench-crawl-cpu: $(STAMP)  ## crawl CPU per page of this tree against BASE=<git 
 	  $(BIN)/python bench/bench_crawl_cpu.py --baseline $$base/tree --sites 290; rc=$$?; \
 	  git worktree remove --force $$base/tree; rm -rf $$base; exit $$rc
 
-browse: $(STAMP)  ## open the store in Datasette on http://127.0.0.1:8001/
-	$(BIN)/datasette serve outputs/kommunprogram.sqlite -h 127.0.0.1 -p 8001 \
-	  -m inventory/data/datasette-metadata.json
+# The last run's store: the newest SQLite file under outputs/ (make demo's is outputs/demo/kommunprogram.sqlite).
+DB ?= $(shell ls -t outputs/*.sqlite outputs/*/*.sqlite 2>/dev/null | head -1)
+browse: $(STAMP)  ## the last run's store (or DB=file.sqlite) in Datasette on http://127.0.0.1:8001/
+	@test -n "$(DB)" || { echo "make browse: no store under outputs/ yet: run make demo or make run, or give DB=FILE"; exit 2; }
+	@echo "make browse: $(DB) (the inventory view has facets on status, type and tags)"
+	$(BIN)/datasette serve "$(DB)" -h 127.0.0.1 -p 8001 -m inventory/data/datasette-metadata.json
 
 REPORT ?= outputs/demo/report.html
 report-screenshot: $(STAMP)  ## screenshot of REPORT (default the demo's) at 1280 px in headless Chromium -> *.png

@@ -230,3 +230,19 @@ def test_every_status_and_override_field_has_an_explanation() -> None:
     missing = sorted({*overrides.FIELDS, *overrides.PROVENANCE_COLUMNS} - set(outputs.COLUMNS))
     assert not missing, f"columns an override can add but the glossary cannot explain: {missing}"
     assert all(header and text for header, text in outputs.COLUMNS.values())
+
+
+def test_review_reasons_reach_every_output(tmp_path: Path) -> None:
+    swedish_reasons = "Är ett program 0,58; Hållbarhet betonas 0,46"
+    tables = pipeline_tables()
+    tables["inventory"] = tables["inventory"].assign(
+        needs_review=pd.array([True], dtype="boolean"), review_reasons=["is_program 0.58; sustainability 0.46"])
+    outputs.write_outputs(tmp_path, **tables, year=2025)
+    header, row = read_rows(tmp_path / "inventory.csv")
+    assert dict(zip(header, row, strict=True))["review_reasons"] == "is_program 0.58; sustainability 0.46"
+    header, row = read_rows(tmp_path / "inventory.excel.csv", encoding="utf-8-sig", delimiter=";")
+    assert dict(zip(header, row, strict=True))["Skäl att granska"] == swedish_reasons
+    sheet = openpyxl.load_workbook(tmp_path / "inventory.xlsx")["Inventering"]
+    rows = [[c.value for c in r] for r in sheet.iter_rows()]
+    assert dict(zip(rows[0], rows[1], strict=True))["Skäl att granska"] == swedish_reasons
+    assert swedish_reasons in (tmp_path / "report.html").read_text(encoding="utf-8")

@@ -88,7 +88,7 @@ class BarProgress(Progress):
 
         self._bar = RichProgress(
             TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-            TextColumn("{task.fields[found]} found"), TextColumn("·"), TimeRemainingColumn(),
+            TextColumn("{task.fields[found]}"), TimeRemainingColumn(),
             console=Console(file=stream), transient=False)
         self._task: Any = None
         self._found = 0
@@ -100,17 +100,17 @@ class BarProgress(Progress):
         if self._stage_task is not None:
             self._bar.update(self._stage_task, total=1, completed=1)
         self._bar.start()
-        self._stage_task = self._bar.add_task(name, total=None, found="")
+        self._stage_task = self._bar.add_task(f"{name:<24}", total=1, found="")
 
     def start(self, total: int, done: int = 0, found: int = 0) -> None:
         self._found = found
         self._bar.start()
-        self._task = self._bar.add_task("crawl", total=total, completed=done, found=found)
+        self._task = self._bar.add_task("crawl", total=total, completed=done, found=f"{found} found")
 
     def municipality(self, code: str, name: str, status: str) -> None:
         self._found += status == FOUND
         if self._task is not None:
-            self._bar.update(self._task, advance=1, found=self._found, description=f"crawl {name[:18]:<18}")
+            self._bar.update(self._task, advance=1, found=f"{self._found} found", description=f"crawl {name[:18]:<18}")
 
     def close(self) -> None:
         if self._stage_task is not None:

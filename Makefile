@@ -30,8 +30,8 @@ setup-system:  ## optional system tools (root, Debian): Tesseract OCR with Swedi
 demo: $(STAMP)  ## offline demo: simulated web of 12 sites on 127.0.0.1 -> outputs/demo/
 	$(BIN)/kommunprogram demo --out outputs/demo
 
-run: $(STAMP)  ## the real inventory of all 290 municipalities for the current year -> outputs/<year>/
-	$(BIN)/kommunprogram run
+run: $(STAMP)  ## the real inventory of all 290 municipalities for the current year (CONTACT=you@example.se) -> outputs/<year>/
+	$(BIN)/kommunprogram run $(if $(CONTACT),--contact "$(CONTACT)")
 
 test: $(STAMP)  ## the default test suite (offline, local servers only; slow tests excluded)
 	$(BIN)/python -m pytest -q

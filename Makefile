@@ -11,7 +11,7 @@ help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' Makefile | sed -E 's/:.*## /\t/' | expand -t 16
 
 .PHONY: help check setup setup-system demo run test test-hostile test-all lint typecheck train eval bench bench-crawl \
-        bench-extract bench-simweb bench-classify bench-workers bench-crawl-cpu browse clean
+        bench-extract bench-simweb bench-classify bench-workers bench-crawl-cpu browse report-screenshot clean
 
 check: lint typecheck test  ## default: lint, types, then the test suite
 
@@ -30,8 +30,8 @@ setup-system:  ## optional system tools (root, Debian): Tesseract OCR with Swedi
 demo: $(STAMP)  ## offline demo: simulated web of 12 sites on 127.0.0.1 -> outputs/demo/
 	$(BIN)/kommunprogram demo --out outputs/demo
 
-run: $(STAMP)  ## the real inventory of all 290 municipalities for the current year -> outputs/<year>/
-	$(BIN)/kommunprogram run
+run: $(STAMP)  ## the real inventory of all 290 municipalities for the current year (CONTACT=you@example.se) -> outputs/<year>/
+	$(BIN)/kommunprogram run $(if $(CONTACT),--contact "$(CONTACT)")
 
 test: $(STAMP)  ## the default test suite (offline, local servers only; slow tests excluded)
 	$(BIN)/python -m pytest -q
@@ -76,9 +76,16 @@ bench-crawl-cpu: $(STAMP)  ## crawl CPU per page of this tree against BASE=<git 
 	  $(BIN)/python bench/bench_crawl_cpu.py --baseline $$base/tree --sites 290; rc=$$?; \
 	  git worktree remove --force $$base/tree; rm -rf $$base; exit $$rc
 
-browse: $(STAMP)  ## open the store in Datasette on http://127.0.0.1:8001/
-	$(BIN)/datasette serve outputs/kommunprogram.sqlite -h 127.0.0.1 -p 8001 \
-	  -m inventory/data/datasette-metadata.json
+# The last run's store: the newest SQLite file under outputs/ (make demo's is outputs/demo/kommunprogram.sqlite).
+DB ?= $(shell ls -t outputs/*.sqlite outputs/*/*.sqlite 2>/dev/null | head -1)
+browse: $(STAMP)  ## the last run's store (or DB=file.sqlite) in Datasette on http://127.0.0.1:8001/
+	@test -n "$(DB)" || { echo "make browse: no store under outputs/ yet: run make demo or make run, or give DB=FILE"; exit 2; }
+	@echo "make browse: $(DB) (the inventory view has facets on status, type and tags)"
+	$(BIN)/datasette serve "$(DB)" -h 127.0.0.1 -p 8001 -m inventory/data/datasette-metadata.json
+
+REPORT ?= outputs/demo/report.html
+report-screenshot: $(STAMP)  ## screenshot of REPORT (default the demo's) at 1280 px in headless Chromium -> *.png
+	$(BIN)/python -m inventory.screenshot $(REPORT) $(REPORT:.html=.png) --width 1280
 
 clean:  ## remove generated outputs (keeps outputs/README.md) and caches
 	find outputs -mindepth 1 ! -name README.md -exec rm -rf {} +

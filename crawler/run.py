@@ -19,7 +19,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -81,18 +81,41 @@ def start_crawl_process(municipalities: Sequence[Municipality], *, db_url: str, 
     return proc
 
 
-def crawl(municipalities: Sequence[Municipality], *, db_url: str, run_id: int, config: CrawlConfig) -> CrawlSummary:
-    """Crawl the municipalities into the store's run ``run_id``; callable many times in one process."""
+def crawl(municipalities: Sequence[Municipality], *, db_url: str, run_id: int, config: CrawlConfig,
+          on_wait: Callable[[], None] | None = None, wait_seconds: float = 1.0) -> CrawlSummary:
+    """Crawl the municipalities into the store's run ``run_id``; callable many times in one process.
+
+    ``on_wait`` is called every ``wait_seconds`` while the child crawls and once after it ends (progress
+    displays read the store's ledger there); if it raises, the child is killed and the error goes on.
+    """
     with tempfile.TemporaryDirectory(prefix="kommunprogram-crawl-") as tmp:
         workdir = Path(tmp)
         proc = start_crawl_process(municipalities, db_url=db_url, run_id=run_id, config=config, workdir=workdir)
-        returncode = proc.wait()
+        returncode = _wait(proc, on_wait, wait_seconds)
         summary = workdir / "summary.json"
         if returncode != 0 or not summary.exists():
             log = Path(config.log_file) if config.log_file else workdir / "crawl.log"
             tail = log.read_text(encoding="utf-8", errors="replace")[-1500:] if log.exists() else ""
             raise CrawlError(redact(f"crawl process exited with status {returncode}: {tail.strip()[-800:]}", db_url))
         return CrawlSummary.from_dict(json.loads(summary.read_text(encoding="utf-8")))
+
+
+def _wait(proc: subprocess.Popen[bytes], on_wait: Callable[[], None] | None, wait_seconds: float) -> int:
+    if on_wait is None:
+        return proc.wait()
+    try:
+        while True:
+            try:
+                returncode = proc.wait(timeout=wait_seconds)
+                break
+            except subprocess.TimeoutExpired:
+                on_wait()
+        on_wait()
+    except BaseException:
+        proc.kill()
+        proc.wait()
+        raise
+    return returncode
 
 
 def _run_child(job_path: Path, summary_path: Path, log_path: Path | None, parent_pid: int) -> int:

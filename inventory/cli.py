@@ -17,7 +17,7 @@ import typer
 
 from inventory import redact
 from inventory.errors import KommunprogramError, UsageError
-from inventory.settings import DEFAULT_DB, RunSettings, read_config_file
+from inventory.settings import DEFAULT_DB, RunSettings, ensure_writable_dir, read_config_file
 
 # Read once at start-up: the default inventory year is the year the command runs in.
 CURRENT_YEAR = date.today().year
@@ -42,6 +42,23 @@ Config = Annotated[Path | None, typer.Option("--config", help="TOML file with [c
 Overrides = Annotated[Path | None, typer.Option("--overrides", help="Reviewed-overrides CSV to apply.")]
 Out = Annotated[Path | None, typer.Option("--out", help="Output directory (default: outputs/<year>/).")]
 Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Log progress and per-item details.")]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress display; only the summary and errors.")]
+Contact = Annotated[str | None, typer.Option("--contact", help="Your e-mail or URL, sent in the User-Agent "
+                                             "so webmasters can reach you (or [run] contact in --config).")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"kommunprogram {version('kommunprogram')}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _main(version: Annotated[bool, typer.Option("--version", help="Print the version and exit.",
+                                                is_eager=True, callback=_version)] = False) -> None:
+    """Yearly machine inventory of Swedish municipalities' business and growth programmes."""
 
 
 def _setup_logging(verbose: bool) -> None:
@@ -65,9 +82,11 @@ def _resolve_run(store, year: int, run_id: int | None) -> int:  # type: ignore[n
 
 
 def _settings(year: int, db: str, out: Path | None, municipalities: Path | None, allow_private: bool,
-              config: Path | None, overrides: Path | None) -> RunSettings:
+              config: Path | None, overrides: Path | None, contact: str | None = None) -> RunSettings:
     data = read_config_file(config)
-    run_table = data.get("run", {})
+    run_table = dict(data.get("run", {}))
+    if contact is not None:
+        run_table["contact"] = contact  # the command line wins over the file
     try:
         return RunSettings(year=year, db_url=db, out_dir=out, municipalities_csv=municipalities,
                            allow_private_addresses=allow_private, overrides=overrides,
@@ -76,17 +95,29 @@ def _settings(year: int, db: str, out: Path | None, municipalities: Path | None,
         raise UsageError(f"{config}: [run]: {exc}") from None
 
 
+def _warn_without_contact(settings: RunSettings) -> None:
+    """A crawl of the real web without the operator's contact is allowed, but said at its start."""
+    if not settings.contact and not settings.allow_private_addresses:
+        typer.echo("kommunprogram: note: no operator contact set; municipal webmasters who see the crawler "
+                   "cannot reach you. Set --contact or [run] contact in --config.", err=True)
+
+
 @app.command()
 def run(municipalities: Munis = None, year: Year = CURRENT_YEAR, out: Out = None, db: Db = DEFAULT_DB,
         allow_private_addresses: AllowPrivate = False, config: Config = None, overrides: Overrides = None,
         new_run: Annotated[bool, typer.Option("--new-run", help="Start afresh instead of resuming.")] = False,
-        verbose: Verbose = False) -> int:
+        contact: Contact = None, quiet: Quiet = False, verbose: Verbose = False) -> int:
     """Run every stage: crawl, extract, classify, stats. Resumes an interrupted run of the same input."""
     _setup_logging(verbose)
-    settings = _settings(year, db, out, municipalities, allow_private_addresses, config, overrides)
+    settings = _settings(year, db, out, municipalities, allow_private_addresses, config, overrides, contact)
+    ensure_writable_dir(settings.output_dir)  # before hours of crawling, not after
+    items = _load_municipalities(settings.municipalities_csv)
+    _warn_without_contact(settings)
+    from inventory.progress import progress_display
     from inventory.runner import run_inventory
 
-    report = run_inventory(settings, resume=not new_run)
+    with progress_display(quiet=quiet) as progress:
+        report = run_inventory(settings, resume=not new_run, progress=progress, items=items)
     typer.echo(report.summary_line())
     return report.exit_code
 
@@ -95,20 +126,23 @@ def run(municipalities: Munis = None, year: Year = CURRENT_YEAR, out: Out = None
 def crawl(municipalities: Munis = None, year: Year = CURRENT_YEAR, db: Db = DEFAULT_DB,
           allow_private_addresses: AllowPrivate = False, config: Config = None,
           new_run: Annotated[bool, typer.Option("--new-run", help="Start afresh instead of resuming.")] = False,
-          verbose: Verbose = False) -> None:
+          contact: Contact = None, quiet: Quiet = False, verbose: Verbose = False) -> None:
     """Crawl the municipalities' websites and store candidate documents."""
     _setup_logging(verbose)
-    settings = _settings(year, db, None, municipalities, allow_private_addresses, config, None)
+    settings = _settings(year, db, None, municipalities, allow_private_addresses, config, None, contact)
     from inventory.lock import run_lock
     from inventory.pipeline import crawl_stage, input_digest
+    from inventory.progress import progress_display
     from inventory.store import Store
 
     items = _load_municipalities(settings.municipalities_csv)
-    with run_lock(settings.db_url):
+    _warn_without_contact(settings)
+    with run_lock(settings.db_url), progress_display(quiet=quiet) as progress:
         store = Store.open(settings.db_url)
         run_id = store.start_run(year, input_digest(items), {"stage": "crawl"}, resume=not new_run)
         report = crawl_stage(store, run_id, items, db_url=settings.db_url,
-                             allow_private_addresses=settings.allow_private_addresses, overrides=settings.crawl)
+                             allow_private_addresses=settings.allow_private_addresses,
+                             overrides=settings.crawl_overrides, progress=progress)
     typer.echo(f"run {run_id} {report.line()}")
 
 
@@ -153,6 +187,7 @@ def stats(year: Year = CURRENT_YEAR, out: Out = None, db: Db = DEFAULT_DB, run_i
     from inventory.store import Store
 
     settings = _settings(year, db, out, None, False, None, overrides)
+    ensure_writable_dir(settings.output_dir)
     store = Store.open(db)
     report = stats_stage(store, year, settings.output_dir, run_id=run_id, overrides_path=overrides)
     typer.echo(f"{report.line()}; outputs in {settings.output_dir}/")
@@ -208,12 +243,15 @@ def export_labels(output: Annotated[Path, typer.Option("--output", help="JSONL t
 def demo(out: Annotated[Path, typer.Option("--out", help="Output directory.")] = Path("outputs/demo"),
          sites: Annotated[int, typer.Option("--sites", help="Simulated sites.")] = 12,
          seed: Annotated[int, typer.Option("--seed", help="Generator seed.")] = 2026,
-         verbose: Verbose = False) -> int:
+         quiet: Quiet = False, verbose: Verbose = False) -> int:
     """Generate a small simulated municipal web, serve it on 127.0.0.1 and run the whole inventory on it."""
     _setup_logging(verbose)
+    ensure_writable_dir(out)
+    from inventory.progress import progress_display
     from inventory.runner import run_demo
 
-    report = run_demo(out, sites=sites, seed=seed)
+    with progress_display(quiet=quiet) as progress:
+        report = run_demo(out, sites=sites, seed=seed, progress=progress)
     typer.echo(report.summary_line())
     return report.exit_code
 
@@ -233,7 +271,8 @@ def enqueue(redis: Redis, municipalities: Munis = None, year: Year = CURRENT_YEA
 
     settings = _settings(year, db, None, municipalities, allow_private_addresses, config, None)
     CrawlConfig.from_dict(settings.crawl)
-    crawl_config = CrawlConfig.from_env(**{**settings.crawl, "allow_private_addresses": allow_private_addresses})
+    crawl_config = CrawlConfig.from_env(**{**settings.crawl_overrides,
+                                           "allow_private_addresses": allow_private_addresses})
     run_id, queued = enqueue_run(redis, settings.db_url, _load_municipalities(settings.municipalities_csv), year,
                                  crawl_config, prefix=queue)
     typer.echo(f"run {run_id}: {queued} municipalities queued")
@@ -284,11 +323,11 @@ def main(argv: list[str] | None = None) -> int:
         typer.echo("kommunprogram: aborted", err=True)
         return 130
     except typer.TyperException as exc:  # typer's own click: usage errors, bad option values
-        show = getattr(exc, "show", None)
-        if show is not None:
-            show()
-        else:
-            typer.echo(f"kommunprogram: error: {exc}", err=True)
+        # One line, like every other error; --help has the usage (click's show() prints four lines).
+        message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+        message = " ".join(message.split())
+        command = getattr(getattr(exc, "ctx", None), "command_path", None) or "kommunprogram"
+        typer.echo(f"kommunprogram: error: {message} (see `{command} --help`)", err=True)
         return int(getattr(exc, "exit_code", 2))
     except KommunprogramError as exc:
         typer.echo(f"kommunprogram: error: {redact.redact(str(exc))}", err=True)

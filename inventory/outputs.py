@@ -25,6 +25,7 @@ from openpyxl.utils import get_column_letter
 from inventory.changes import CHANGES, alerts
 from inventory.report import render_report
 from inventory.stats import METRICS, PROGRAMME_TYPES, REGIONAL_CATEGORIES, STATUSES, TAGS
+from inventory.swedish import REVIEW_LABELS, STATUS_EXPLANATIONS, VALUE_LABELS, for_people
 
 # Characters that make Excel, LibreOffice or Google Sheets start a formula (OWASP "CSV injection"),
 # including tab and carriage return, which some importers strip before looking at the next character.
@@ -48,12 +49,12 @@ COLUMNS: Mapping[str, tuple[str, str]] = MappingProxyType({
     "status": ("Status", "Utfallet för kommunen; se avsnittet Status nedan."),
     "program_title": ("Programmets titel", "Titeln på det valda programdokumentet."),
     "program_url": ("Länk till programmet", "Adressen till det valda programdokumentet."),
-    "program_type": ("Programtyp", "naringsliv, tillvaxt eller annat; se avsnittet Programtyp. Tom = okänd."),
+    "program_type": ("Programtyp", "Vad programmet kallas; se avsnittet Programtyp. Tom = okänd."),
     "valid_from": ("Gäller från (år)", "Första året i programmets angivna giltighetsperiod. Tom = anges inte."),
     "valid_to": ("Gäller till (år)", "Sista året i programmets angivna giltighetsperiod. Tom = anges inte."),
     "extended": ("Förlängt", "Perioden har förlängts (t.ex. \"gäller tills vidare\")."),
     "in_force": ("Gällande", "Programmet gäller inventeringsåret (se Inventeringsår). Tom = okänt."),
-    "regional_category": ("Regional koppling", "rus, intermunicipal eller none; se avsnittet Regional koppling."),
+    "regional_category": ("Regional koppling", "Programmets regionala koppling; se avsnittet Regional koppling."),
     "rus_link": ("Koppling till RUS", "Programmet kopplar till den regionala utvecklingsstrategin (RUS)."),
     "intermunicipal_link": ("Mellankommunal koppling", "Programmet kopplar till mellankommunal samverkan."),
     "action_plan": ("Handlingsplan", "Programmet hänvisar till en handlingsplan (aktivitets-, genomförandeplan)."),
@@ -61,14 +62,17 @@ COLUMNS: Mapping[str, tuple[str, str]] = MappingProxyType({
     "business_collaboration": ("Framtaget med näringslivet", "Framtaget i samverkan eller dialog med näringslivet."),
     "annual_activities": ("Årliga aktiviteter", "Programmet är nedbrutet i årliga aktiviteter."),
     "confidence": ("Säkerhet (modell)", "Modellens sannolikhet (0-1) att det valda dokumentet är ett program."),
-    "needs_review": ("Bör granskas", "Maskinen är osäker på någon uppgift; granska dessa rader först."),
-    "found_via": ("Hittat via", "Hur dokumentet hittades: link, search (sökruta), sitemap, offsite (annan webbplats)."),
+    "needs_review": ("Bör granskas", "Maskinen är osäker på något som raden publicerar; granska dessa rader först."),
+    "review_reasons": ("Skäl att granska", "Uppgifterna som maskinen är osäker på, var och en med modellens "
+                       "sannolikhet (0-1), t.ex. \"Är ett program 0,58; Hållbarhet betonas 0,46\". "
+                       "Se avsnittet Skäl att granska."),
+    "found_via": ("Hittat via", "Hur dokumentet hittades; se avsnittet Hittat via."),
     "requests": ("Antal anrop", "Antal HTTP-anrop som insamlingen gjorde för kommunen."),
     "sha256": ("Innehållshash (SHA-256)", "Fingeravtryck av innehållet; samma program har samma hash oavsett adress."),
     "adopted_by": ("Antaget av", "Organet som antog programmet, när det anges."),
     "adopted_date": ("Antaget datum", "Datum (eller år) då programmet antogs, när det anges."),
     "evidence": ("Belägg (citat)", "JSON: för varje sann uppgift meningen i dokumentet som stöder den, med sidnummer."),
-    "crawl_status": ("Insamlingsstatus", "Insamlingens eget utfall för kommunens webbplats."),
+    "crawl_status": ("Insamlingsstatus", "Insamlingens eget utfall för webbplatsen; se avsnittet Insamlingsstatus."),
     "reason": ("Orsak", "Orsakskod: i Inventering insamlingens orsak, i Dokument varför dokumentet valdes eller inte."),
     "run_id": ("Körning", "Numret på körningen som gav raden."),
     "year": ("Körningsår", "Året då körningen gjordes."),
@@ -86,7 +90,7 @@ COLUMNS: Mapping[str, tuple[str, str]] = MappingProxyType({
     "link_score": ("Länkpoäng", "Hur lovande länken såg ut för insamlingen (högre = mer lovande)."),
     "is_program_prob": ("Sannolikhet för program", "Modellens sannolikhet (0-1) att dokumentet är ett program."),
     "draft": ("Utkast", "Dokumentet är ett utkast, en remissversion eller ett förslag."),
-    "role": ("Roll", "Vad dokumentet är: program, action_plan, older_version, draft, not_program, expired m.fl."),
+    "role": ("Roll", "Vad dokumentet är för kommunens program; se avsnittet Roll."),
     "picked": ("Vald", "SANT för dokumentet som valdes som kommunens program."),
     "related_urls": ("Relaterade länkar", "Adresser till handlingsplan och äldre versioner, åtskilda med \" ; \"."),
     "metric": ("Mått", "Måttets kod; Beskrivning säger vad det räknar."),
@@ -96,7 +100,7 @@ COLUMNS: Mapping[str, tuple[str, str]] = MappingProxyType({
     "ci_low": ("Konfidensintervall, nedre (95 %)", "Nedre gränsen för 95 %-intervallet (Wilson), i procent."),
     "ci_high": ("Konfidensintervall, övre (95 %)", "Övre gränsen för 95 %-intervallet (Wilson), i procent."),
     "label": ("Beskrivning", "Vad måttet räknar, på svenska."),
-    "base": ("Bas (nämnare)", "Nämnaren: all (alla), reached (nådda), in_force (gällande program), none (bara antal)."),
+    "base": ("Bas (nämnare)", "Vilka kommuner procenten räknas av; se avsnittet Bas."),
     "change": ("Förändring", "Vad som hänt sedan förra inventeringen; se avsnittet Förändring."),
     "note": ("Kommentar", "Förtydligande av förändringen, t.ex. statusen när ett program inte längre hittas."),
     "alert": ("Larm", "Något att kontrollera för hand."),
@@ -132,16 +136,54 @@ SHEETS = MappingProxyType({
 GLOSSARY_COLUMNS = ("section", "sheet", "term", "csv_name", "explanation")
 UNEXPLAINED = "(ingen förklaring ännu)"
 
-# What each status means beyond its short label in stats.STATUSES (docs/outputs.md, "Status values").
-STATUS_EXPLANATIONS: Mapping[str, str] = MappingProxyType({
-    "program_found": "Ett program för kommunen hittades, gällande eller inte (se Gällande).",
-    "no_program_found": "Webbplatsen genomsöktes inom budgeten utan att något program hittades.",
-    "draft_only": "Bara ett utkast, en remissversion eller ett förslag hittades.",
-    "expired_only": "Bara program vars period har gått ut (och inte förlängts) hittades.",
+FOUND_VIA_EXPLANATIONS: Mapping[str, str] = MappingProxyType({
+    "link": "Genom att följa länkar på kommunens webbplats.",
+    "search": "Genom webbplatsens sökruta.",
+    "sitemap": "Genom webbplatsens karta över sidor (sitemap.xml).",
+    "offsite": "På en annan webbplats än kommunens, dit kommunens webbplats länkade.",
+})  # fmt: skip
+CRAWL_STATUS_EXPLANATIONS: Mapping[str, str] = MappingProxyType({
+    "found": "Insamlingen sparade minst ett dokument som kan vara programmet (klassningen avgör).",
+    "not_found_within_budget": "Insamlingen tog slut (budget, inga fler lovande länkar) utan att något hittades.",
+    "blocked_by_robots": "robots.txt förbjöd sidorna som behövdes.",
     "site_unreachable": "Webbplatsen svarade inte (DNS, anslutning, TLS eller tidsgräns).",
-    "blocked_by_robots": "robots.txt förbjöd sidorna som behövdes och inget hittades på annat sätt.",
     "blocked_by_server": "Servern nekade oss (403/429) hela tiden.",
-    "error": "Något annat gick fel; orsaken står i Orsak och i körningens logg.",
+    "error": "Ett internt fel stoppade insamlingen för kommunen; orsaken står i Orsak.",
+})  # fmt: skip
+REVIEW_EXPLANATIONS: Mapping[str, str] = MappingProxyType({
+    "is_program": "Sannolikheten att det valda dokumentet är ett program ligger nära modellens gräns.",
+    "status": "Ett dokument som bedömdes inte vara ett program var nära gränsen: kommunen kan ha ett program.",
+    "program_type": "Programtypen är den mest sannolika av tre men under 0,6.",
+    **{t: f"Sannolikheten för taggen \"{REVIEW_LABELS[t]}\" (givet att dokumentet är ett program) ligger nära "
+          "taggens gräns eller på andra sidan om den." for t in
+       ("rus_link", "intermunicipal_link", "action_plan", "sustainability", "business_collaboration",
+        "annual_activities")},
+})  # fmt: skip
+CHANGE_EXPLANATIONS: Mapping[str, str] = MappingProxyType({
+    "disappeared": "Gällande förra gången; nu hittades inget program (Kommentar anger statusen).",
+    "expired": "Gällande förra gången; nu hittat men inte gällande.",
+    "new": "Gällande nu men inte förra gången (eller ingen tidigare inventering).",
+    "revised": "Gällande båda gångerna, men ett annat dokument med ny titel eller period.",
+    "moved": "Gällande båda gångerna, samma program på en ny adress.",
+    "unchanged": "Gällande båda gångerna, samma program på samma adress.",
+    "absent": "Inte gällande någon av gångerna.",
+})  # fmt: skip
+ROLE_EXPLANATIONS: Mapping[str, str] = MappingProxyType({
+    "program": "Dokumentet som valdes som kommunens program.",
+    "action_plan": "En handlingsplan som hör till programmet.",
+    "older_version": "En äldre version av programmet.",
+    "draft": "Ett utkast, en remissversion eller ett förslag.",
+    "not_program": "Modellen bedömde att dokumentet inte är ett närings- eller tillväxtprogram.",
+    "expired": "Ett program vars period har gått ut (eller ännu inte börjat).",
+    "other_municipality": "Ett dokument om en annan kommun.",
+    "duplicate": "Samma innehåll eller samma program som ett annat dokument.",
+    "unreadable": "Dokumentet kunde inte läsas (se Orsak).",
+})  # fmt: skip
+BASE_EXPLANATIONS: Mapping[str, str] = MappingProxyType({
+    "all": "Procenten räknas av alla kommuner i inventeringen.",
+    "reached": "Procenten räknas av kommunerna vars webbplats kunde genomsökas.",
+    "in_force": "Procenten räknas av kommunerna med gällande program.",
+    "none": "Bara ett antal, ingen procent.",
 })  # fmt: skip
 
 
@@ -153,11 +195,11 @@ def glossary(frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
         for sheet, frame in [*frames.items(), (SHEETS["glossary"], pd.DataFrame(columns=list(GLOSSARY_COLUMNS)))]
         for c in frame.columns
     ]
-    inventory, changes = SHEETS["inventory"], SHEETS["changes"]
+    inventory, changes, documents = SHEETS["inventory"], SHEETS["changes"], SHEETS["documents"]
     rows.append(("Värde", "", "SANT / FALSKT / tom", "true / false / tom", "Ja / nej / okänt, i alla ja/nej-kolumner."))
     rows += [
-        ("Status", inventory, s.name, s.name,
-         f"{s.label_sv}. {STATUS_EXPLANATIONS[s.name]} Räknas som nådd: {'ja' if s.reached else 'nej'}.")
+        ("Status", inventory, s.label_sv, s.name,
+         f"{STATUS_EXPLANATIONS[s.name]} Räknas som nådd: {'ja' if s.reached else 'nej'}.")
         for s in STATUSES
     ]  # fmt: skip
     metric_labels = {m.metric: m.label_sv for m in METRICS}
@@ -167,9 +209,19 @@ def glossary(frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
          "där taggen är SANT (tom = okänt, räknas som nej).")
         for t in TAGS
     ]  # fmt: skip
-    rows += [("Programtyp", inventory, t, t, metric_labels[f"type_{t}"] + ".") for t in PROGRAMME_TYPES]
-    rows += [("Regional koppling", inventory, c, c, metric_labels[f"regional_{c}"] + ".") for c in REGIONAL_CATEGORIES]
-    rows += [("Förändring", changes, c, c, label + ".") for c, label in CHANGES.items()]
+    words = VALUE_LABELS
+    rows += [("Programtyp", inventory, words["program_type"][t], t, metric_labels[f"type_{t}"] + ".")
+             for t in PROGRAMME_TYPES]
+    rows += [("Regional koppling", inventory, words["regional_category"][c], c, metric_labels[f"regional_{c}"] + ".")
+             for c in REGIONAL_CATEGORIES]
+    rows += [("Hittat via", inventory, words["found_via"][v], v, text) for v, text in FOUND_VIA_EXPLANATIONS.items()]
+    rows += [("Insamlingsstatus", inventory, words["crawl_status"][v], v, text)
+             for v, text in CRAWL_STATUS_EXPLANATIONS.items()]
+    rows += [("Skäl att granska", inventory, REVIEW_LABELS[v], v, text) for v, text in REVIEW_EXPLANATIONS.items()]
+    rows += [("Förändring", changes, label, c, CHANGE_EXPLANATIONS.get(c, label + "."))
+             for c, label in CHANGES.items()]
+    rows += [("Roll", documents, words["role"][v], v, text) for v, text in ROLE_EXPLANATIONS.items()]
+    rows += [("Bas", SHEETS["summary"], words["base"][v], v, text) for v, text in BASE_EXPLANATIONS.items()]
     return pd.DataFrame(rows, columns=list(GLOSSARY_COLUMNS))
 
 
@@ -209,15 +261,15 @@ def _is_missing(value: Any) -> bool:
     return isinstance(value, float | np.floating) and math.isnan(value)
 
 
-def as_text_frame(df: pd.DataFrame) -> pd.DataFrame:
-    """The frame as CSV cells: booleans ``true``/``false``, unknown empty, dicts and lists as JSON,
-    text neutralised against formulas. Numbers stay numbers so each writer can format them."""
+def as_text_frame(df: pd.DataFrame, booleans: tuple[str, str] = ("true", "false")) -> pd.DataFrame:
+    """The frame as CSV cells: booleans ``true``/``false`` (or ``booleans``), unknown empty, dicts and lists
+    as JSON, text neutralised against formulas. Numbers stay numbers so each writer can format them."""
 
     def text_cell(value: Any) -> Any:
         if _is_missing(value):
             return pd.NA
         if isinstance(value, bool | np.bool_):
-            return "true" if value else "false"
+            return booleans[0] if value else booleans[1]
         return _json_cell(value)
 
     updates = {}
@@ -246,15 +298,18 @@ def excel_variant(path: Path) -> Path:
 
 
 def write_csv(df: pd.DataFrame, path: Path) -> list[Path]:
-    """Write ``path`` (the contract: UTF-8, comma, header) and ``<name>.excel.csv`` for Swedish Excel
-    (semicolon, decimal comma, UTF-8 with BOM). Returns both paths."""
+    """Write ``path`` (the contract: UTF-8, comma, header, codes) and ``<name>.excel.csv`` for people in
+    Swedish Excel (semicolon, decimal comma, UTF-8 with BOM, Swedish headers and words, SANT/FALSKT).
+    Returns both paths."""
     path = Path(path)
     cells = as_text_frame(df)
     with _replacing(path) as tmp:
         cells.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\r\n")  # RFC 4180: quotes bare CRs
     variant = excel_variant(path)
+    people = as_text_frame(for_people(df), booleans=("SANT", "FALSKT"))  # what Swedish Excel reads as booleans
+    people = people.rename(columns=lambda c: SWEDISH_HEADERS.get(str(c), str(c)))
     with _replacing(variant) as tmp:
-        cells.to_csv(tmp, index=False, sep=";", decimal=",", encoding="utf-8-sig", lineterminator="\r\n")
+        people.to_csv(tmp, index=False, sep=";", decimal=",", encoding="utf-8-sig", lineterminator="\r\n")
     return [path, variant]
 
 
@@ -333,7 +388,7 @@ def write_outputs(
     for name, frame in tables.items():
         written += write_csv(frame, out_dir / f"{name}.csv")
     order = ("summary", "inventory", "county", "changes", "alerts", "documents", "links")
-    sheets = {SHEETS[name]: tables[name] for name in order}
+    sheets = {SHEETS[name]: for_people(tables[name]) for name in order}
     written.append(write_xlsx({**sheets, SHEETS["glossary"]: glossary(sheets)}, out_dir / "inventory.xlsx"))
     html = render_report(
         year=year, summary=summary, by_county=by_county, changes=changes, links=links, inventory=inventory

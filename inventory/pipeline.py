@@ -28,6 +28,9 @@ log = logging.getLogger(__name__)
 CRAWL_FAILURES = frozenset({"site_unreachable", "blocked_by_server", "error"})
 _WORD = re.compile(r"[^\W\d_]{2,}")  # the words counted for select.MIN_JUDGE_WORDS
 UNFINISHED = "crawl_unfinished"  # the reason of a municipality whose crawl never recorded an outcome
+# Statuses whose row rests on the classifier's decisions, and so can go to review (inventory.review).
+REVIEWED_STATUSES = frozenset({"program_found", "no_program_found", "draft_only", "expired_only",
+                               "blocked_by_robots"})
 TAGS = ("rus_link", "intermunicipal_link", "action_plan", "sustainability", "business_collaboration",
         "annual_activities")
 
@@ -51,7 +54,7 @@ def input_digest(items: Sequence[Municipality]) -> str:
 
 # -- crawl ----------------------------------------------------------------------------------
 def crawl_stage(store: Store, run_id: int, items: Sequence[Municipality], *, db_url: str,
-                allow_private_addresses: bool, overrides: dict[str, Any]) -> StageReport:
+                allow_private_addresses: bool, overrides: dict[str, Any], progress: Any = None) -> StageReport:
     from crawler.config import CrawlConfig
     from crawler.run import crawl
 
@@ -59,13 +62,36 @@ def crawl_stage(store: Store, run_id: int, items: Sequence[Municipality], *, db_
     store.upsert_municipalities(items)
     CrawlConfig.from_dict(overrides)  # names unknown [crawl] keys before the environment is merged in
     config = CrawlConfig.from_env(**{**overrides, "allow_private_addresses": allow_private_addresses})
-    crawl(items, db_url=db_url, run_id=run_id, config=config)
+    on_wait = crawl_progress(store, run_id, items, progress) if progress is not None else None
+    crawl(items, db_url=db_url, run_id=run_id, config=config, on_wait=on_wait)
     outcomes = store.crawl_outcomes(run_id)
     counts: dict[str, int] = {}
     for m in items:
         status = outcomes.get(m.code, {}).get("status") or "not_crawled"
         counts[status] = counts.get(status, 0) + 1
     return StageReport("crawl", time.monotonic() - started, counts)
+
+
+def crawl_progress(store: Store, run_id: int, items: Sequence[Municipality], progress: Any) -> Any:
+    """Tell ``progress`` (inventory.progress) about every municipality the crawl child has finished since the
+    last call, read from the store's ledger; municipalities finished before (a resumed run) count as done."""
+    names = {m.code: m.name for m in items}
+
+    def finished() -> dict[str, str]:
+        return {code: str(o.get("status")) for code, o in store.crawl_outcomes(run_id).items()
+                if o.get("state") == "finished" and code in names}
+
+    reported = finished()
+    progress.stage("crawl")
+    progress.start(len(names), done=len(reported), found=sum(s == "found" for s in reported.values()))
+
+    def poll() -> None:
+        for code, status in sorted(finished().items()):
+            if code not in reported:
+                reported[code] = status
+                progress.municipality(code, names[code], status)
+
+    return poll
 
 
 # -- extract --------------------------------------------------------------------------------
@@ -105,14 +131,15 @@ def _host(url: str | None) -> str:
     return (urlsplit(url or "").hostname or "").removeprefix("www.")
 
 
-def classify_stage(store: Store, run_id: int, year: int, *, model_path: Path | None = None,
-                   review_threshold: float = 0.75) -> StageReport:
+def classify_stage(store: Store, run_id: int, year: int, *, model_path: Path | None = None) -> StageReport:
     from classify.extract import EXTRACTOR_VERSION
     from classify.model import DocInput, load_model
     from classify.select import FOUND_VIA, Candidate, choose_program, other_municipality
+    from inventory.review import model_thresholds
 
     started = time.monotonic()
     model = load_model(model_path)
+    thresholds = model_thresholds(model)
     munis = store.municipalities()
     outcomes = store.crawl_outcomes(run_id)
     counts: dict[str, int] = {}
@@ -157,7 +184,7 @@ def classify_stage(store: Store, run_id: int, year: int, *, model_path: Path | N
                 mentions_other_municipality=other_municipality(ext["text"] or "", m.name, ext["title"])))
         selection = choose_program(selectable, year=year, municipality=m.name)
         row = inventory_row(m, outcomes[m.code], selection, cands, extractions, predictions, year, run_id,
-                            review_threshold, shown=shown_document(selection, selectable))
+                            thresholds, shown=shown_document(selection, selectable))
         counts[row["status"]] = counts.get(row["status"], 0) + 1
         rows.append(row)
     store.save_results(run_id, year, rows)
@@ -205,14 +232,17 @@ def shown_document(selection: Any, candidates: Sequence[Any]) -> Any:
 
 def inventory_row(m: Municipality, outcome: dict[str, Any], selection: Any, cands: list[dict[str, Any]],
                   extractions: dict[str, Any], predictions: dict[str, dict[str, Any]], year: int, run_id: int,
-                  review_threshold: float, shown: Any = None) -> dict[str, Any]:
+                  thresholds: dict[str, float], shown: Any = None) -> dict[str, Any]:
+    from inventory.review import review_row
+
     status = final_status(outcome, selection.status)
     chosen = shown if shown is not None else selection.chosen
     row: dict[str, Any] = {
         "code": m.code, "name": m.name, "county_code": m.county_code, "county": m.county, "status": status,
         "program_title": None, "program_url": None, "program_type": None, "valid_from": None, "valid_to": None,
         "extended": None, "in_force": None, "regional_category": None, **{t: None for t in TAGS},
-        "confidence": None, "needs_review": None, "found_via": None, "requests": outcome.get("requests"),
+        "confidence": None, "needs_review": None, "review_reasons": None, "found_via": None,
+        "requests": outcome.get("requests"),
         "sha256": None, "adopted_by": None, "adopted_date": None, "evidence": {},
         "crawl_status": outcome.get("status"), "run_id": run_id, "year": year,
         "reason": outcome.get("reason") or (None if outcome.get("status") else UNFINISHED),
@@ -227,11 +257,7 @@ def inventory_row(m: Municipality, outcome: dict[str, Any], selection: Any, cand
             confidence = pred.get("confidence") or {}
             row.update({t: pred.get(t) for t in TAGS}, program_type=pred.get("program_type"),
                        regional_category=pred.get("regional_category"),
-                       confidence=confidence.get("is_program"), evidence=_evidence(pred),
-                       needs_review=bool(pred.get("needs_review"))
-                       or min(confidence.values(), default=1.0) < review_threshold)
-    if row["needs_review"] is None and any(d.role == "too_little_text" for d in selection.decisions):
-        row["needs_review"] = True  # a document too short to judge was seen: a person looks at it
+                       confidence=confidence.get("is_program"), evidence=_evidence(pred))
     by_sha = {c["sha256"]: c for c in cands}
     decisions = []
     for d in selection.decisions:
@@ -262,6 +288,14 @@ def inventory_row(m: Municipality, outcome: dict[str, Any], selection: Any, cand
                           "valid_from": None, "valid_to": None, "draft": None, "role": "unreadable",
                           "picked": False, "reason": reason})
     row["decisions"] = decisions
+    if status in REVIEWED_STATUSES:
+        review = review_row(status, predictions.get(chosen.sha256) if chosen is not None else None, row,
+                            [d["is_program_prob"] for d in decisions if d["role"] == "not_program"], thresholds)
+        row.update(needs_review=review.needs_review, review_reasons=review.text)
+    if any(d.role == "too_little_text" for d in selection.decisions):
+        # A document too short to judge was seen: a person looks at it (it is never published).
+        row.update(needs_review=True, review_reasons="; ".join(filter(None, [row.get("review_reasons"),
+                                                                            "too_little_text"])))
     return row
 
 
@@ -278,8 +312,8 @@ def frames_from_results(rows: list[dict[str, Any]]) -> tuple[Any, Any, Any]:
 
     inv_cols = ["code", "name", "county_code", "county", "status", "program_title", "program_url",
                 "program_type", "valid_from", "valid_to", "extended", "in_force", "regional_category", *TAGS,
-                "confidence", "needs_review", "found_via", "requests", "sha256", "adopted_by", "adopted_date",
-                "evidence", "crawl_status", "reason", "run_id", "year"]
+                "confidence", "needs_review", "review_reasons", "found_via", "requests", "sha256", "adopted_by",
+                "adopted_date", "evidence", "crawl_status", "reason", "run_id", "year"]
     inventory = pd.DataFrame([{c: r.get(c) for c in inv_cols} for r in rows], columns=inv_cols)
     bool_cols = ["extended", "in_force", *TAGS, "needs_review"]
     inventory = inventory.astype({c: "boolean" for c in bool_cols} | {

@@ -1,7 +1,8 @@
 """report.html: a self-contained Swedish report (no external files, charts as embedded PNG).
 
-Every value from the inventory is escaped; links are only made for http(s) URLs, because titles and
-URLs come from the open web.
+The page is the Jinja2 template ``templates/report.html.j2``; this module computes what it shows. Autoescape
+is on, so every value from the inventory is escaped; links are only made for http(s) URLs (the template's
+``safe_url`` test), because titles and URLs come from the open web.
 """
 
 from __future__ import annotations
@@ -9,42 +10,19 @@ from __future__ import annotations
 import base64
 import io
 import math
-from collections.abc import Iterable, Mapping, Sequence
-from html import escape
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import pandas as pd
+from jinja2 import Environment, PackageLoader, select_autoescape
 from matplotlib.figure import Figure
 
 from inventory.changes import CHANGES, alerts
-from inventory.stats import STATUSES, headline_sentences
-
-_STATUS_SV = {s.name: s.label_sv for s in STATUSES}
-_TYPE_SV = {
-    "naringsliv": "näringslivsprogram/-strategi",
-    "tillvaxt": "tillväxtprogram/-strategi",
-    "annat": "annat namn",
-}
-
-_CSS = """
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;max-width:70rem;margin:2rem auto;
-padding:0 1rem;color:#1b1b1b;line-height:1.45}
-h1{font-size:1.8rem}h2{margin-top:2.2rem;border-bottom:1px solid #ccc}
-table{border-collapse:collapse;margin:.8rem 0;font-size:.92rem}
-th,td{border:1px solid #d0d0d0;padding:.25rem .5rem;text-align:left;vertical-align:top}
-th{background:#f2f2f2}td.num{text-align:right;font-variant-numeric:tabular-nums}
-p.headline{font-size:1.1rem}figure{margin:1rem 0}img{max-width:100%}
-.muted{color:#666;font-size:.9rem}
-"""
-
-
-def _text(value: Any) -> str:
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    if isinstance(value, bool):
-        return "ja" if value else "nej"
-    return escape(str(value), quote=True)
+from inventory.stats import STATUSES, headline_sentences, wilson_interval
+from inventory.swedish import STATUS_EXPLANATIONS, VALUE_LABELS, review_reasons_sv
 
 
 def _number(value: Any, decimals: int = 1) -> str:
@@ -56,41 +34,10 @@ def _number(value: Any, decimals: int = 1) -> str:
     return f"{float(value):.{decimals}f}".replace(".", ",")
 
 
-def _link(url: Any, label: Any) -> str:
-    text = _text(label) or _text(url)
-    if isinstance(url, str) and urlsplit(url.strip()).scheme.lower() in ("http", "https"):
-        return f'<a href="{escape(url.strip(), quote=True)}" rel="noopener noreferrer">{text}</a>'
-    return text
-
-
-def _table(
-    table_id: str,
-    headers: Sequence[str],
-    rows: Iterable[Sequence[str]],
-    numeric: Sequence[int] = (),
-    row_keys: Sequence[str] | None = None,
-) -> str:
-    """Cells must already be escaped. ``row_keys`` become ``data-key`` attributes (ties rows to the CSVs)."""
-    head = "".join(f"<th>{escape(h)}</th>" for h in headers)
-    body = []
-    for index, row in enumerate(rows):
-        cells = "".join(f'<td class="num">{c}</td>' if i in numeric else f"<td>{c}</td>" for i, c in enumerate(row))
-        key = f' data-key="{escape(str(row_keys[index]), quote=True)}"' if row_keys is not None else ""
-        body.append(f"<tr{key}>{cells}</tr>")
-    return f'<table id="{table_id}"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
-
-
 def _png(figure: Figure) -> str:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
     return base64.b64encode(buffer.getvalue()).decode("ascii")
-
-
-def _figure_html(figure: Figure, alt: str, caption: str) -> str:
-    return (
-        f'<figure><img alt="{escape(alt, quote=True)}" src="data:image/png;base64,{_png(figure)}">'
-        f'<figcaption class="muted">{escape(caption)}</figcaption></figure>'
-    )
 
 
 def _bar_chart(
@@ -165,6 +112,114 @@ _SUMMARY_CHART_METRICS = (
 )
 
 
+@dataclass(frozen=True)
+class Figure2017:
+    """A headline figure of the 2017 manual inventory, as its report gives it."""
+
+    metric: str  # the summary metric it compares with
+    label: str
+    percent: float
+    count: int | None = None  # None when the report gives only a share
+    denominator: int | None = None
+    about: str | None = None  # the report's wording when the share is only approximate
+
+
+# The 2017 manual inventory: programmes in 116 of 290 municipalities; by name 81 näringsliv, 11 tillväxt,
+# 24 other; two thirds without a regional link, 10 % linked to the RUS, about 25 % to intermunicipal
+# collaboration; about half with an action plan; about a quarter emphasising sustainability.
+INVENTORY_2017: tuple[Figure2017, ...] = (
+    Figure2017("in_force", "Kommuner med program", 100 * 116 / 290, 116, 290),
+    Figure2017("type_naringsliv", "Näringslivsprogram/-strategi (av programmen)", 100 * 81 / 116, 81, 116),
+    Figure2017("type_tillvaxt", "Tillväxtprogram/-strategi (av programmen)", 100 * 11 / 116, 11, 116),
+    Figure2017("type_annat", "Program med annat namn (av programmen)", 100 * 24 / 116, 24, 116),
+    Figure2017("regional_none", "Ingen regional koppling", 100 * 2 / 3, about="två tredjedelar"),
+    Figure2017("regional_rus", "Kopplat till regional utvecklingsstrategi (RUS)", 10.0),
+    Figure2017("regional_intermunicipal", "Kopplat till mellankommunal samverkan", 25.0, about="omkring 25 %"),
+    Figure2017("action_plan", "Hänvisar till handlingsplan", 50.0, about="omkring hälften"),
+    Figure2017("sustainability", "Betonar hållbarhet", 25.0, about="omkring en fjärdedel"),
+)
+
+
+def comparison_rows(summary: pd.DataFrame) -> list[dict[str, str]]:
+    """This inventory's headline figures beside 2017's, each with its 95 % Wilson interval where a count
+    is known; a 2017 share given only approximately says so instead."""
+    by_metric = summary.set_index("metric")
+    rows = []
+    for then in INVENTORY_2017:
+        now = by_metric.loc[then.metric] if then.metric in by_metric.index else None
+        if now is not None and not pd.isna(now["denominator"]) and not pd.isna(now["percent"]):
+            now_text = f"{_number(now['count'], 0)} av {_number(now['denominator'], 0)} ({_number(now['percent'])} %)"
+            now_ci = f"{_number(now['ci_low'])}–{_number(now['ci_high'])} %"
+        else:
+            now_text, now_ci = "–", ""
+        if then.count is not None and then.denominator is not None:
+            low, high = wilson_interval(then.count, then.denominator)
+            then_text = f"{then.count} av {then.denominator} ({_number(then.percent)} %)"
+            then_ci = f"{_number(100 * low)}–{_number(100 * high)} %"
+        elif then.about:
+            then_text = f"{then.about} (ungefär {round(then.percent)} %)"
+            then_ci = "ungefärlig uppgift, antal okänt"
+        else:
+            then_text, then_ci = f"{round(then.percent)} %", "antal okänt"
+        rows.append({"metric": then.metric, "label": then.label, "now": now_text, "now_ci": now_ci,
+                     "then": then_text, "then_ci": then_ci})
+    return rows
+
+
+def _safe_url(value: Any) -> bool:
+    return isinstance(value, str) and urlsplit(value.strip()).scheme.lower() in ("http", "https")
+
+
+@cache
+def _environment() -> Environment:
+    env = Environment(loader=PackageLoader("inventory", "templates"), autoescape=select_autoescape(default=True),
+                      trim_blocks=False, lstrip_blocks=False, keep_trailing_newline=True)
+    env.tests["safe_url"] = _safe_url
+    return env
+
+
+def _text(value: Any) -> str:
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, bool):
+        return "ja" if value else "nej"
+    return str(value)
+
+
+def _word(column: str, value: Any) -> str:
+    """The Swedish word for a code (the code itself if unlisted)."""
+    return _text(VALUE_LABELS[column].get(value, value) if isinstance(value, str) else value)
+
+
+def _figure(figure: Figure, alt: str, caption: str) -> dict[str, str]:
+    return {"png": _png(figure), "alt": alt, "caption": caption}
+
+
+def _url(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _short_url(url: str) -> str:
+    """A link text that fits a table cell: the file or last path segment, else the host."""
+    parts = urlsplit(url.strip())
+    segment = unquote(next((s for s in reversed(parts.path.split("/")) if s), ""))
+    text = segment or parts.hostname or url
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def without_programme(inventory: pd.DataFrame) -> list[dict[str, Any]]:
+    """The municipalities without a programme (every status but program_found, so expired_only too), per
+    status in the order of ``stats.STATUSES``, by name."""
+    groups = []
+    for status in STATUSES:
+        if status.name == "program_found":
+            continue
+        names = sorted(str(n) for n in inventory.loc[inventory["status"] == status.name, "name"])
+        if names:
+            groups.append({"status": status.name, "label": status.label_sv, "names": names})
+    return groups
+
+
 def render_report(
     *,
     year: int,
@@ -175,201 +230,75 @@ def render_report(
     inventory: pd.DataFrame,
 ) -> str:
     """The whole report as one HTML string (UTF-8, no external resources)."""
-    parts = [
-        '<!DOCTYPE html><html lang="sv"><head><meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>Kommunernas närings- och tillväxtprogram {int(year)}</title><style>{_CSS}</style></head><body>",
-        f"<h1>Kommunernas närings&shy;livs- och tillväxtprogram {int(year)}</h1>",
-        '<section id="headline">',
-        *(f'<p class="headline">{escape(s)}</p>' for s in headline_sentences(summary, int(year))),
-        "</section>",
-    ]
-
-    parts.append("<h2>Sammanfattning</h2>")
-    parts.append(
-        '<p class="muted">Andelar i procent med 95 % konfidensintervall (Wilson). Nämnaren står i '
-        "tabellen: alla kommuner, de nådda kommunerna eller kommunerna med gällande program.</p>"
-    )
-    summary_rows = [
-        (
-            _text(r["label"]),
-            _number(r["count"], 0),
-            _number(r["denominator"], 0),
-            _number(r["percent"]),
-            _number(r["ci_low"]),
-            _number(r["ci_high"]),
-        )
-        for r in summary.to_dict("records")
-    ]
-    parts.append(
-        _table(
-            "summary",
-            ["Mått", "Antal", "Nämnare", "Procent", "KI nedre", "KI övre"],
-            summary_rows,
-            numeric=(1, 2, 3, 4, 5),
-            row_keys=[str(m) for m in summary["metric"]],
-        )
-    )
-
-    parts.append("<h2>Diagram</h2>")
-    for title, metrics in _SUMMARY_CHART_METRICS:
-        parts.append(
-            _figure_html(
-                _summary_chart(summary, metrics, title), title, f"{title}: andel av kommunerna med gällande program."
-            )
-        )
-    status_metrics = [f"status_{s.name}" for s in STATUSES]
-    parts.append(
-        _figure_html(
-            _summary_chart(summary, status_metrics, "Utfall per kommun"),
-            "Utfall per kommun",
-            "Utfall per kommun: andel av alla kommuner i inventeringen.",
-        )
-    )
-
+    figures = [_figure(_summary_chart(summary, metrics, title), title,
+                       f"{title}: andel av kommunerna med gällande program.")
+               for title, metrics in _SUMMARY_CHART_METRICS]
+    figures.append(_figure(_summary_chart(summary, [f"status_{s.name}" for s in STATUSES], "Utfall per kommun"),
+                           "Utfall per kommun", "Utfall per kommun: andel av alla kommuner i inventeringen."))
     counties = _county_rows(by_county)
-    parts.append("<h2>Per län</h2>")
+    county_figure = None
     if not counties.empty:
-        parts.append(
-            _figure_html(
-                _bar_chart(
-                    [
-                        f"{c} ({_number(n, 0)})"
-                        for c, n in zip(counties["county"], counties["municipalities"], strict=True)
-                    ],
-                    [_float(v) for v in counties["percent"]],
-                    [_float(v) for v in counties["ci_low"]],
-                    [_float(v) for v in counties["ci_high"]],
-                    "Andel kommuner med gällande program per län",
-                ),
-                "Andel kommuner med gällande program per län",
-                "Andel av länets kommuner med gällande program.",
-            )
-        )
-    parts.append(
-        _table(
-            "county",
-            ["Län", "Kommuner", "Nådda", "Med gällande program", "Procent", "KI nedre", "KI övre"],
-            [
-                (
-                    _text(r["county"]),
-                    _number(r["municipalities"], 0),
-                    _number(r["reached"], 0),
-                    _number(r["in_force"], 0),
-                    _number(r["percent"]),
-                    _number(r["ci_low"]),
-                    _number(r["ci_high"]),
-                )
-                for r in counties.to_dict("records")
-            ],
-            numeric=(1, 2, 3, 4, 5, 6),
-            row_keys=[str(c) for c in counties["county_code"]],
-        )
-    )
+        title = "Andel kommuner med gällande program per län"
+        county_figure = _figure(_bar_chart(
+            [f"{c} ({_number(n, 0)})" for c, n in zip(counties["county"], counties["municipalities"], strict=True)],
+            [_float(v) for v in counties["percent"]], [_float(v) for v in counties["ci_low"]],
+            [_float(v) for v in counties["ci_high"]], title), title, "Andel av länets kommuner med gällande program.")
+    review = inventory[_flags(inventory)] if "needs_review" in inventory.columns else inventory.iloc[0:0]
+    context = {
+        "year": int(year),
+        "headline": headline_sentences(summary, int(year)),
+        "comparison": comparison_rows(summary),
+        "summary": [{"metric": r["metric"], "label": _text(r["label"]), "count": _number(r["count"], 0),
+                     "denominator": _number(r["denominator"], 0), "percent": _number(r["percent"]),
+                     "ci_low": _number(r["ci_low"]), "ci_high": _number(r["ci_high"])}
+                    for r in summary.to_dict("records")],
+        "figures": figures,
+        "county_figure": county_figure,
+        "counties": [{"county_code": r["county_code"], "county": _text(r["county"]),
+                      "municipalities": _number(r["municipalities"], 0), "reached": _number(r["reached"], 0),
+                      "in_force": _number(r["in_force"], 0), "percent": _number(r["percent"]),
+                      "ci_low": _number(r["ci_low"]), "ci_high": _number(r["ci_high"])}
+                     for r in counties.to_dict("records")],
+        "without_programme": without_programme(inventory),
+        "review": [{"code": _text(r.get("code")), "name": _text(r.get("name")),
+                    "status": _word("status", r.get("status")),
+                    "url": _url(r.get("program_url")), "title": _text(r.get("program_title")),
+                    "reasons": _text(review_reasons_sv(r.get("review_reasons")))}
+                   for r in review.to_dict("records")],
+        "alerts": [{"name": _text(r["name"]), "county": _text(r["county"]), "url": _url(r["previous_url"]),
+                    "title": _text(r["previous_title"]), "year": _number(r["previous_year"], 0),
+                    "status": _word("status", r["current_status"]), "note": _text(r["note"])}
+                   for r in alerts(changes).to_dict("records")],
+        "change_counts": [{"change": c, "label": label, "count": int(changes["change"].value_counts().get(c, 0))}
+                          for c, label in CHANGES.items()],
+        "changes": [{"name": _text(r["name"]), "change": _word("change", r["change"]),
+                     "previous_url": _url(r["previous_url"]), "previous_title": _text(r["previous_title"]),
+                     "current_url": _url(r["current_url"]), "current_title": _text(r["current_title"]),
+                     "note": _text(r["note"])}
+                    for r in changes[~changes["change"].isin(["unchanged", "absent"])].to_dict("records")],
+        "links": _link_rows(links, inventory),
+        "statuses": [{"name": s.name, "label_sv": s.label_sv, "explanation": STATUS_EXPLANATIONS[s.name],
+                      "reached": s.reached} for s in STATUSES],
+    }
+    return _environment().get_template("report.html.j2").render(**context)
 
-    alert_list = alerts(changes)
-    parts.append("<h2>Larm: program som inte längre hittas</h2>")
-    parts.append(
-        '<p class="muted">Kommuner som hade ett gällande program förra gången men där inget hittades nu. '
-        "Kontrollera dem för hand: webbplatsen kan ha ändrats.</p>"
-    )
-    parts.append(
-        _table(
-            "alerts",
-            ["Kommun", "Län", "Förra programmet", "Förra året", "Status nu", "Kommentar"],
-            [
-                (
-                    _text(r["name"]),
-                    _text(r["county"]),
-                    _link(r["previous_url"], r["previous_title"]),
-                    _number(r["previous_year"], 0),
-                    _label(_STATUS_SV, r["current_status"]),
-                    _text(r["note"]),
-                )
-                for r in alert_list.to_dict("records")
-            ],
-        )
-    )
 
-    parts.append("<h2>Förändringar sedan förra inventeringen</h2>")
-    counts = changes["change"].value_counts()
-    parts.append(
-        _table(
-            "change-counts",
-            ["Förändring", "Beskrivning", "Kommuner"],
-            [(escape(c), escape(label), str(int(counts.get(c, 0)))) for c, label in CHANGES.items()],
-            numeric=(2,),
-        )
-    )
-    listed = changes[~changes["change"].isin(["unchanged", "absent"])]
-    parts.append(
-        _table(
-            "changes",
-            ["Kommun", "Förändring", "Förra programmet", "Nuvarande program", "Kommentar"],
-            [
-                (
-                    _text(r["name"]),
-                    _label(CHANGES, r["change"]),
-                    _link(r["previous_url"], r["previous_title"]),
-                    _link(r["current_url"], r["current_title"]),
-                    _text(r["note"]),
-                )
-                for r in listed.to_dict("records")
-            ],
-        )
-    )
+def _flags(inventory: pd.DataFrame) -> Any:
+    return inventory["needs_review"].astype("boolean").fillna(False).to_numpy(dtype=bool)
 
-    parts.append("<h2>Länkar till programmen</h2>")
+
+def _link_rows(links: pd.DataFrame, inventory: pd.DataFrame) -> list[dict[str, Any]]:
     context = inventory[
         [c for c in ("code", "county", "program_type", "valid_from", "valid_to", "in_force") if c in inventory.columns]
     ].astype({"code": "str"})
-    link_rows = links.astype({"code": "str"}).merge(context, on="code", how="left")
-    parts.append(
-        _table(
-            "links",
-            ["Kommun", "Län", "Program", "Typ", "Period", "Gällande", "Hittat via", "Relaterade länkar"],
-            [
-                (
-                    _text(r.get("name")),
-                    _text(r.get("county")),
-                    _link(r.get("program_url"), r.get("program_title")),
-                    _label(_TYPE_SV, r.get("program_type")),
-                    _text(_period(r.get("valid_from"), r.get("valid_to"))),
-                    _text(_bool(r.get("in_force"))),
-                    _text(r.get("found_via")),
-                    _related(r.get("related_urls")),
-                )
-                for r in link_rows.to_dict("records")
-            ],
-        )
-    )
-
-    parts.append("<h2>Metod</h2>")
-    parts.append(
-        "<p>Kommunernas webbplatser genomsöktes automatiskt och de hittade dokumenten klassificerades med en "
-        "maskininlärningsmodell. Ett program räknas som gällande ett år när året ligger inom programmets angivna "
-        "giltighetstid, eller när giltighetstiden har förlängts. Program som inte anger någon giltighetstid räknas "
-        "som gällande det år då inventeringen hittade dem. Kommuner vars webbplats inte kunde genomsökas räknas "
-        "inte som nådda. Andelarna redovisas med 95 % konfidensintervall enligt Wilson.</p>"
-    )
-    parts.append("<h2>Statusvärden</h2>")
-    parts.append(
-        _table(
-            "statuses",
-            ["Status", "Betydelse", "Nådd"],
-            [(escape(s.name), escape(s.label_sv), "ja" if s.reached else "nej") for s in STATUSES],
-        )
-    )
-    parts.append(
-        '<p class="muted">Skapad av kommunprogram. Metoden, kolumnerna och reglerna för när ett program '
-        "räknas som gällande beskrivs i docs/outputs.md.</p></body></html>"
-    )
-    return "\n".join(parts)
-
-
-def _label(labels: Mapping[str, str], value: Any) -> str:
-    """The Swedish label for a machine value (the value itself if unlisted), escaped."""
-    return _text(labels.get(value, value) if isinstance(value, str) else value)
+    rows = links.astype({"code": "str"}).merge(context, on="code", how="left")
+    return [{"name": _text(r.get("name")), "county": _text(r.get("county")), "url": _url(r.get("program_url")),
+             "title": _text(r.get("program_title")), "type": _word("program_type", r.get("program_type")),
+             "period": _period(r.get("valid_from"), r.get("valid_to")), "in_force": _text(_bool(r.get("in_force"))),
+             "found_via": _word("found_via", r.get("found_via")),
+             "related": [{"url": u, "label": _short_url(u) if _safe_url(u) else u}
+                         for u in _related(r.get("related_urls"))]}
+            for r in rows.to_dict("records")]
 
 
 def _bool(value: Any) -> Any:
@@ -386,11 +315,9 @@ def _period(valid_from: Any, valid_to: Any) -> str:
     return "" if text == "–" else text
 
 
-def _related(value: Any) -> str:
+def _related(value: Any) -> list[str]:
     if isinstance(value, list | tuple):
-        urls = [str(v) for v in value]
-    elif isinstance(value, str):
-        urls = [u.strip() for u in value.split(" ; ") if u.strip()]
-    else:
-        urls = []
-    return "<br>".join(_link(u, u) for u in urls)
+        return [str(v) for v in value]
+    if isinstance(value, str):
+        return [u.strip() for u in value.split(" ; ") if u.strip()]
+    return []

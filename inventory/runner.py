@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from inventory.pipeline import StageReport, classify_stage, crawl_stage, extract_stage, input_digest, stats_stage
+from inventory.progress import Progress
 from inventory.settings import RunSettings
 from inventory.store import Store
 
@@ -47,17 +48,20 @@ class RunReport:
                 "flags": [f.to_json() for f in self.flags], "summary": self.summary_line()}
 
 
-def run_inventory(settings: RunSettings, *, resume: bool = True) -> RunReport:
-    """Every stage under the store's run lock, so two scheduled runs never overlap."""
+def run_inventory(settings: RunSettings, *, resume: bool = True, progress: Progress | None = None,
+                  items: list[Any] | None = None) -> RunReport:
+    """Every stage under the store's run lock, so two scheduled runs never overlap. ``items`` is the
+    municipality list when the caller has read it already (default: read ``settings.municipalities_csv``)."""
     from inventory.lock import run_lock
     from inventory.municipalities import bundled_path, read_municipalities
 
-    items = read_municipalities(settings.municipalities_csv or bundled_path())
+    if items is None:
+        items = read_municipalities(settings.municipalities_csv or bundled_path())
     with run_lock(settings.db_url):
-        return _run_locked(settings, items, resume=resume)
+        return _run_locked(settings, items, resume=resume, progress=progress or Progress())
 
 
-def _run_locked(settings: RunSettings, items: list[Any], *, resume: bool) -> RunReport:
+def _run_locked(settings: RunSettings, items: list[Any], *, resume: bool, progress: Progress) -> RunReport:
     from inventory.monitor import flags_for_run
 
     store = Store.open(settings.db_url)
@@ -69,11 +73,15 @@ def _run_locked(settings: RunSettings, items: list[Any], *, resume: bool) -> Run
     # A crash anywhere below leaves the run "running", so the next `run` with the same input resumes it.
     report.stages.append(crawl_stage(store, run_id, items, db_url=settings.db_url,
                                      allow_private_addresses=settings.allow_private_addresses,
-                                     overrides=settings.crawl))
+                                     overrides=settings.crawl_overrides, progress=progress))
+    progress.stage("extract")
     report.stages.append(extract_stage(store, run_id))
-    report.stages.append(classify_stage(store, run_id, settings.year, review_threshold=settings.review_threshold))
+    progress.stage("classify")
+    report.stages.append(classify_stage(store, run_id, settings.year))
+    progress.stage("stats")
     report.stages.append(stats_stage(store, settings.year, out_dir, run_id=run_id,
                                      overrides_path=settings.overrides))
+    progress.close()
     store.finish_run(run_id)
     report.flags = flags_for_run(store, run_id, expected_codes=[m.code for m in items])
     for row in store.results(run_id):
@@ -90,7 +98,7 @@ def _run_locked(settings: RunSettings, items: list[Any], *, resume: bool) -> Run
     return report
 
 
-def run_demo(out: Path, *, sites: int, seed: int) -> RunReport:
+def run_demo(out: Path, *, sites: int, seed: int, progress: Progress | None = None) -> RunReport:
     """Generate a seeded simulated web, serve it on loopback, inventory it, compare with its truth."""
     from simweb.config import SimConfig
     from simweb.generate import generate
@@ -107,7 +115,7 @@ def run_demo(out: Path, *, sites: int, seed: int) -> RunReport:
         year = int(web.truth.get("inventory_year", time.localtime().tm_year))
         settings = RunSettings(year=year, db_url=str(out / "kommunprogram.sqlite"), out_dir=out,
                                municipalities_csv=web.municipalities_csv, allow_private_addresses=True)
-        report = run_inventory(settings, resume=False)
+        report = run_inventory(settings, resume=False, progress=progress)
         truth = web.truth
     report.extra += f" ({time.monotonic() - started:.0f} s)" + _truth_check(out / "inventory.csv", truth)
     return report

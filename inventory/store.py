@@ -162,11 +162,44 @@ results = sa.Table(
 MIGRATIONS: tuple[tuple[int, str, tuple[sa.Table, ...]], ...] = (
     (1, "initial schema", (municipalities, runs, run_municipalities, fetches, url_validators, blobs,
                            candidates, documents, classifications, results)),
+    (2, "inventory view: the results' rows with one column per field", ()),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 # What to do about a damaged store (a lost table, a bad row): said in every such error.
 RECOVER = ("restore the database from a backup, or give --db a new store (its first run crawls again); "
            "see docs/operations.md")
+
+# The inventory as a flat view for people browsing the store (Datasette facets on status, type and tags):
+# one column per field of the results' JSON rows (docs/outputs.md, inventory.csv), ``tags`` the true tags as
+# a JSON array. Created by migration 2; a new field means a new migration that replaces the view.
+INVENTORY_VIEW_FIELDS = (
+    "name", "county_code", "county", "status", "program_title", "program_url", "program_type", "valid_from",
+    "valid_to", "extended", "in_force", "regional_category", "rus_link", "intermunicipal_link", "action_plan",
+    "sustainability", "business_collaboration", "annual_activities", "confidence", "needs_review",
+    "review_reasons", "found_via", "requests", "adopted_by", "adopted_date", "crawl_status", "reason",
+)  # fmt: skip
+VIEW_TAGS = ("rus_link", "intermunicipal_link", "action_plan", "sustainability", "business_collaboration",
+             "annual_activities")
+
+
+def inventory_view_sql(dialect: str) -> str:
+    tags = ", ".join(f"'{t}'" for t in VIEW_TAGS)
+    if dialect == "postgresql":
+        columns = ", ".join(f"(r.row::jsonb ->> '{f}') as {f}" for f in INVENTORY_VIEW_FIELDS)
+        tag_array = (f"(select coalesce(json_agg(key order by key), '[]'::json)::text from jsonb_each(r.row::jsonb) "
+                     f"where key in ({tags}) and value = 'true'::jsonb)")
+        evidence = "(r.row::jsonb -> 'evidence')::text"
+    else:
+        columns = ", ".join(f"json_extract(r.row, '$.{f}') as {f}" for f in INVENTORY_VIEW_FIELDS)
+        tag_array = (f"(select json_group_array(key) from json_each(r.row) "
+                     f"where key in ({tags}) and type = 'true')")
+        evidence = "json_extract(r.row, '$.evidence')"
+    return (f"create view inventory as select r.run_id, r.year, r.code, {columns}, {tag_array} as tags, "
+            f"r.sha256, {evidence} as evidence from results r")
+
+
+# Views per migration version (SQL by dialect): created after the version's tables.
+VIEWS: dict[int, Any] = {2: inventory_view_sql}
 
 
 def now() -> str:
@@ -273,6 +306,8 @@ class Store:
                     continue
                 for table in tables:
                     table.create(conn, checkfirst=True)
+                if version in VIEWS:
+                    conn.execute(sa.text(VIEWS[version](conn.dialect.name)))
                 conn.execute(schema_migrations.insert().values(
                     version=version, description=description, applied_at=now()))
 

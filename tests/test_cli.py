@@ -111,3 +111,64 @@ def test_an_unreachable_redis_is_one_line_without_the_password(command: str, tmp
     assert main([command, "--redis", url, *args]) == 6
     err = one_line_error(capsys)
     assert "cannot use Redis at redis://:***@127.0.0.1" in err and "hunter22" not in err
+
+
+@pytest.mark.parametrize("args", [["run", "--year", "abc"], ["stats", "--year"], ["run", "--no-such-option"],
+                                  ["no-such-command"]])
+def test_usage_errors_are_one_line_with_exit_2(args: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(args) == 2
+    line = one_line_error(capsys)
+    assert line.startswith("kommunprogram: error: ") and "--help" in line
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    from importlib.metadata import version
+
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == f"kommunprogram {version('kommunprogram')}"
+
+
+def test_unwritable_output_folder_is_refused_before_the_crawl(tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    db = tmp_path / "db.sqlite"
+    assert main(["run", "--out", str(blocker / "out"), "--db", str(db)]) == 2
+    assert one_line_error(capsys).startswith(f"kommunprogram: error: --out {blocker / 'out'}: cannot write there")
+    assert not db.exists()  # nothing was started
+    assert main(["demo", "--out", str(blocker)]) == 2
+    assert "exists and is not a folder" in one_line_error(capsys)
+
+
+def test_a_real_web_run_without_contact_says_so_at_its_start(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    import inventory.runner
+    from inventory.errors import UsageError
+
+    seen: list[str] = []
+
+    def fake_run(settings: object, **_kwargs: object) -> None:
+        seen.append(capsys.readouterr().err)  # what was said before the run began
+        raise UsageError("stopped by the test")
+
+    monkeypatch.setattr(inventory.runner, "run_inventory", fake_run)
+    args = ["run", "--db", str(tmp_path / "db.sqlite"), "--out", str(tmp_path / "o")]
+    assert main(args) == 2
+    assert "no operator contact set" in seen[-1]
+    assert main([*args, "--contact", "anna.analys@example.se"]) == 2
+    assert "contact" not in seen[-1]
+    assert main([*args, "--allow-private-addresses"]) == 2  # the demo and tests crawl loopback only
+    assert "contact" not in seen[-1]
+    capsys.readouterr()
+    assert main([*args, "--contact", "Anna"]) == 2
+    assert "names no e-mail address or http(s) URL" in one_line_error(capsys)
+
+
+def test_a_bad_line_in_an_excel_list_is_one_line_with_exit_2(tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "kommuner.csv"
+    path.write_bytes("code;name;county_code;county;website\r\n58;Söderköping;05;Östergötlands län;"
+                     "https://www.soderkoping.se/\r\n".encode("cp1252"))
+    assert main(["crawl", "--municipalities", str(path), "--db", str(tmp_path / "db.sqlite")]) == 2
+    assert one_line_error(capsys) == (f"kommunprogram: error: {path}:2: code '58' is not a 4-digit code "
+                                      "(a 3-digit one gets its leading zero back)")

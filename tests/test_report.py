@@ -43,7 +43,8 @@ def rendered() -> tuple[BeautifulSoup, dict[str, Any]]:
                      program_url="https://vasby.example/ny/p.pdf", sha256="a" * 64, action_plan=True),
         municipality("0115", "Vallentuna", "01", "Stockholms län", status="site_unreachable", program_type=None),
         municipality("0305", "Håbo", "03", "Uppsala län", program_title=EVIL_TITLE,
-                     program_url="javascript:alert(1)", sha256="c" * 64, program_type="tillvaxt", rus_link=True),
+                     program_url="javascript:alert(1)", sha256="c" * 64, program_type="tillvaxt", rus_link=True,
+                     needs_review=True, review_reasons="is_program 0.58; sustainability 0.46"),
     ])  # fmt: skip
     summary = stats.summarise(current)
     by_county = stats.summarise_by_county(current)
@@ -55,7 +56,8 @@ def rendered() -> tuple[BeautifulSoup, dict[str, Any]]:
         year=2025, summary=summary, by_county=by_county, changes=change_list, links=links, inventory=current
     )
     soup = BeautifulSoup(html, "html.parser")
-    return soup, {"summary": summary, "by_county": by_county, "changes": change_list, "html": html}
+    return soup, {"summary": summary, "by_county": by_county, "changes": change_list, "html": html,
+                  "current": current, "links": links}
 
 
 def number(text: str) -> float | None:
@@ -133,3 +135,49 @@ def test_change_and_alert_lists(rendered: tuple[BeautifulSoup, dict[str, Any]]) 
     }
     links = [r.find_all("td")[0].get_text() for r in soup.select("table#links tbody tr")]
     assert links == ["Upplands Väsby", "Håbo"]
+
+
+def test_municipalities_without_a_programme_are_named_per_status(
+    rendered: tuple[BeautifulSoup, dict[str, Any]],
+) -> None:
+    soup, _ = rendered
+    groups = {h["data-key"]: h.find_next_sibling("p").get_text() for h in soup.select("#without-programme h3")}
+    assert groups == {"site_unreachable": "Vallentuna"}
+    assert soup.select_one("#without-programme h3").get_text() == "Webbplatsen kunde inte nås (1)"
+
+
+def test_no_alerts_says_so(rendered: tuple[BeautifulSoup, dict[str, Any]]) -> None:
+    _, data = rendered
+    quiet = changes.compare_inventories(None, data["current"])
+    soup = BeautifulSoup(render_report(year=2025, summary=data["summary"], by_county=data["by_county"],
+                                       changes=quiet, links=data["links"], inventory=data["current"]),
+                         "html.parser")
+    assert soup.select_one("#alerts-none").get_text() == "Inga larm."
+    assert not soup.select("table#alerts")
+
+
+def test_comparison_with_2017_has_intervals_or_says_about(rendered: tuple[BeautifulSoup, dict[str, Any]]) -> None:
+    from inventory.report import INVENTORY_2017
+
+    soup, data = rendered
+    rows = {r["data-key"]: [td.get_text() for td in r.find_all("td")]
+            for r in soup.select("table#comparison tr[data-key]")}
+    assert list(rows) == [f.metric for f in INVENTORY_2017]
+    low, high = stats.wilson_interval(116, 290)
+    assert rows["in_force"][3] == "116 av 290 (40,0 %)"
+    assert rows["in_force"][4] == f"{100 * low:.1f}–{100 * high:.1f} %".replace(".", ",")
+    assert rows["type_naringsliv"][3] == "81 av 116 (69,8 %)" and rows["type_annat"][3] == "24 av 116 (20,7 %)"
+    assert rows["regional_none"][3].startswith("två tredjedelar") and "ungefärlig" in rows["regional_none"][4]
+    assert rows["action_plan"][3].startswith("omkring hälften")
+    assert rows["regional_rus"][3:] == ["10 %", "antal okänt"]
+    in_force = data["summary"].set_index("metric").loc["in_force"]
+    assert rows["in_force"][1] == f"{in_force['count']} av {in_force['denominator']} (66,7 %)"
+
+
+def test_review_queue_and_links_are_in_swedish(rendered: tuple[BeautifulSoup, dict[str, Any]]) -> None:
+    soup, _ = rendered
+    review = {r["data-key"]: [td.get_text() for td in r.find_all("td")] for r in soup.select("table#review tbody tr")}
+    assert review == {"0305": ["Håbo", "Program hittat", EVIL_TITLE, "Är ett program 0,58; Hållbarhet betonas 0,46"]}
+    links = [[td.get_text() for td in r.find_all("td")] for r in soup.select("table#links tbody tr")]
+    assert links[1][3] == "Tillväxtprogram/-strategi" and links[1][6] == "Länk"
+    assert links[0][7] == "handlingsplan.pdf" + "javascript:alert(2)"  # short link text; the script is not linked

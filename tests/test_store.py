@@ -32,7 +32,7 @@ def test_migrations_are_recorded_once(tmp_path: Path) -> None:
     Store.open(str(path)).close()
     Store.open(f"sqlite:///{path}").close()
     rows = sqlite3.connect(path).execute("select version from schema_migrations").fetchall()
-    assert rows == [(SCHEMA_VERSION,)]
+    assert rows == [(v,) for v in range(1, SCHEMA_VERSION + 1)]
 
 
 def test_newer_schema_is_refused(tmp_path: Path) -> None:
@@ -194,3 +194,54 @@ def test_stats_on_a_damaged_store_is_one_line_and_exit_4(tmp_path: Path, sql: st
     assert main(["stats", "--year", "2026", "--db", str(db), "--out", str(tmp_path / "out")]) == 4
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and err.startswith("kommunprogram: error: ") and "damaged" in err
+
+
+def check_inventory_view(store: Store) -> None:
+    """The inventory view: one column per field of the inventory rows, tags as a JSON array."""
+    import json
+
+    from inventory.pipeline import frames_from_results
+
+    store.upsert_municipalities([Municipality("0114", "Upplands Väsby", "01", "Stockholms län", "https://a.se/")])
+    run_id = store.start_run(2025, "d", {})
+    row = {"code": "0114", "name": "Upplands Väsby", "county_code": "01", "county": "Stockholms län",
+           "status": "program_found", "program_title": "Näringslivsprogram", "program_type": "naringsliv",
+           "valid_from": 2024, "valid_to": 2027, "sustainability": True, "action_plan": True, "rus_link": False,
+           "needs_review": True, "review_reasons": "sustainability 0.46", "confidence": 0.93, "sha256": SHA,
+           "evidence": {"action_plan": {"quote": "En handlingsplan tas fram.", "page": 2}}, "decisions": []}
+    store.save_results(run_id, 2025, [row])
+    with store.engine.connect() as conn:
+        result = conn.execute(sa.text("select * from inventory where run_id = :r"), {"r": run_id}).mappings().one()
+    inventory, _, _ = frames_from_results(store.results(run_id))
+    assert set(inventory.columns) <= set(result), set(inventory.columns) - set(result)
+    assert (result["code"], result["name"], result["status"], result["program_type"]) == (
+        "0114", "Upplands Väsby", "program_found", "naringsliv")
+    assert str(result["valid_from"]) == "2024" and result["review_reasons"] == "sustainability 0.46"
+    assert sorted(json.loads(result["tags"])) == ["action_plan", "sustainability"]
+    assert json.loads(result["evidence"]) == row["evidence"]
+
+
+def test_the_inventory_view(store: Store) -> None:
+    check_inventory_view(store)
+
+
+def test_datasette_facets_on_the_inventory_view(tmp_path: Path) -> None:
+    import json
+    import shutil
+    import subprocess
+    import sys
+
+    if shutil.which("datasette", path=str(Path(sys.executable).parent)) is None:
+        pytest.skip("datasette is not installed (pip install -e '.[explore]')")
+    path = tmp_path / "kommunprogram.sqlite"  # the database name the metadata describes
+    store = Store.open(str(path))
+    check_inventory_view(store)
+    store.close()
+    metadata = Path(__file__).resolve().parent.parent / "inventory" / "data" / "datasette-metadata.json"
+    done = subprocess.run([str(Path(sys.executable).parent / "datasette"), str(path), "-m", str(metadata),
+                           "--get", "/kommunprogram/inventory.json"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    facets = json.loads(done.stdout)["facet_results"]
+    facets = facets.get("results", facets)
+    assert {"status", "program_type", "tags"} <= set(facets)
+    assert {(f["value"], f["count"]) for f in facets["tags"]["results"]} == {("action_plan", 1), ("sustainability", 1)}

@@ -85,8 +85,10 @@ BUSINESS_HOST_SHARE = 0.2  # municipalities whose programme sits on a business-p
 CATEGORY_SHARE = 0.3  # programme documents listed only in the styrdokument category
 NEIGHBOUR_COPY_SHARE = 0.3  # programme documents that a neighbour in the county also publishes
 LINKED_EXTERNAL_SHARE = 0.5  # party and press pages linked from one of the site's news items
-# Settings the real-text web fixes: no random host faults, so the truth is what the labels say
+# Settings the real-text web fixes: no random host faults, so the truth is what the labels say, and no
+# Crawl-delay (a 5-10 s delay on a few sites would make bench-real wait minutes for nothing it measures)
 REAL_CONFIG = dict(
+    robots_crawl_delay=0.0,
     ua_403_epi=0.0,
     rate_limit_hosts=0.0,
     burst_sites=0.0,

@@ -208,8 +208,8 @@ class Plan:
             # a scanned programme whose programme has another document keeps its status without OCR
             with_other = [
                 d for d in docs
-                if sum(1 for r, p in self.assigned[d[0]] if p in PROGRAMME_PLACEMENTS and
-                       _root(r, self.by_id) == _root(self.by_id[d[1]], self.by_id)) > 1
+                if sum(1 for r, p in self.assigned[d[0]] if (p in PROGRAMME_PLACEMENTS or p == "news") and
+                       r["is_program"] and _root(r, self.by_id) == _root(self.by_id[d[1]], self.by_id)) > 1
             ]
             pick = with_other or docs
             self.scanned = rng.choice(pick)[1] if pick else None

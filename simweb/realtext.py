@@ -36,7 +36,7 @@ HEADING_WINDOW = 8
 HEADING_MAX = 120
 CHROME = re.compile(
     r"^(?:hoppa till|gå (?:direkt )?till|skip to|till startsidan|startsida|hem$|meny\b|stäng\b|sök\b|öppna sök|"
-    r"lyssna\b|dela\b|kontakt|publicerad\b|uppdaterad\b|storlek: px|save this pdf|download\b|transkript$|"
+    r"lyssna\b|dela\b|kontakt|publicerad|uppdaterad|storlek: px|save this pdf|download\b|transkript$|"
     r"starta visningen|relevanta dokument$|•?\s*no results found|tyck till om|länk till startsidan|hemsida:|"
     r"nyheten har passerat|denna nyhet är äldre|artikeln publicerades|annons$|se alla$|full text$|"
     r"pressmeddelande\s*-?$|faq$|aktuellt$|<\s*>$|hover image|embed or link|javascript|•?\s*(?:bild|foto)\s*:|"

@@ -18,6 +18,8 @@ from inventory.errors import KommunprogramError, UsageError
 
 from .config import SimConfig
 from .generate import generate as generate_web
+from .generate import load_manifest
+from .realweb import generate_from_corpus
 from .serve import SimWeb
 
 app = typer.Typer(
@@ -46,17 +48,31 @@ def parse_latency(text: str) -> tuple[float, float]:
 @app.command()
 def generate(
     out: Annotated[Path, typer.Option("--out", help="Output directory (created; a previous web there is replaced).")],
-    sites: Annotated[int, typer.Option("--sites", help="Number of municipalities (1-290).")] = 290,
+    sites: Annotated[
+        int | None, typer.Option("--sites", help="Number of municipalities (1-290, default 290; not with --corpus).")
+    ] = None,
     seed: Annotated[int, typer.Option("--seed", help="Random seed; the same seed gives the same bytes.")] = 42,
     inventory_year: Annotated[int, typer.Option(help="Year in which 'current' programmes are in force.")] = 2026,
+    corpus: Annotated[
+        Path | None,
+        typer.Option("--corpus", help="Labelled JSONL: one site per municipality in it, its real documents placed."),
+    ] = None,
 ) -> None:
     """Write N simulated municipal sites, truth.json and municipalities.csv to OUT."""
     started = time.perf_counter()
+    cfg = SimConfig(inventory_year=inventory_year)
     try:
-        generate_web(out, sites=sites, seed=seed, config=SimConfig(inventory_year=inventory_year))
+        if corpus is not None:
+            if sites is not None:
+                raise UsageError("--sites does not apply with --corpus: the corpus's municipalities are the sites")
+            generate_from_corpus(out, corpus, seed=seed, config=cfg)
+            built = len(load_manifest(out)["codes"])
+        else:
+            built = 290 if sites is None else sites
+            generate_web(out, sites=built, seed=seed, config=cfg)
     except KommunprogramError as exc:
         raise _fail(exc) from exc
-    typer.echo(f"generated {sites} sites in {time.perf_counter() - started:.1f} s: {out}")
+    typer.echo(f"generated {built} sites in {time.perf_counter() - started:.1f} s: {out}")
 
 
 @app.command()

@@ -20,6 +20,7 @@ import io
 import json
 import random
 import shutil
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -100,41 +101,10 @@ def generate(out_dir: Path, *, sites: int, seed: int, config: SimConfig | None =
     else:
         built = [_build(j) for j in jobs]
 
-    # hosts: one loopback address per host, main sites first so their addresses are stable
-    hosts: dict[str, dict[str, Any]] = {}
-    for b in built:
-        code = b["model"]["code"]
-        hosts[code] = {"kind": "main", "site": code, "down": b["model"]["down"]}
-    extra_rng = random.Random(f"{seed}:hosts")
-    for b in built:
-        model = b["model"]
-        for role, key in sorted(model["hosts"].items()):
-            if role != "main":
-                gone = role == "meeting" and extra_rng.random() < cfg.extra_host_gone
-                # the non-www twin and the cms. host are the same server as a dead site: dead too
-                gone = gone or (role in ("twin", "cms") and model["down"])
-                hosts[key] = {"kind": role, "site": model["code"], "down": gone}
-    county_codes = sorted({b["model"]["county_code"] for b in built})
-    for cc in county_codes:
-        hosts[f"region-{cc}"] = {"kind": "region", "site": None, "down": False}
-    hosts["docmirror"] = {"kind": "mirror", "site": None, "down": False}
-    hosts["thirdparty"] = {"kind": "thirdparty", "site": None, "down": False}
-    for k, key in enumerate(hosts):
-        hosts[key]["addr"] = address(k)
-
-    for b in built:
-        code = b["model"]["code"]
-        site_dir = out_dir / "sites" / code
-        (site_dir / "files").mkdir(parents=True, exist_ok=True)
-        (site_dir / "site.json").write_bytes(_dump(b["model"], compact=True))
-        for rel, data in sorted(b["files"].items()):
-            (site_dir / rel).write_bytes(data)
-    for cc in county_codes:
+    shared: list[tuple[str, str, dict[str, Any], dict[str, bytes]]] = []
+    for cc in sorted({b["model"]["county_code"] for b in built}):
         model, pdf = _region_site(cc, seed, cfg)
-        d = out_dir / "shared" / f"region-{cc}"
-        (d / "files").mkdir(parents=True, exist_ok=True)
-        (d / "site.json").write_bytes(_dump(model))
-        (d / "files" / "rus.pdf").write_bytes(pdf)
+        shared.append((f"region-{cc}", "region", model, {"files/rus.pdf": pdf}))
     mirror: dict[str, Any] = {"kind": "mirror", "entries": []}
     for b in built:
         for dec in b["truth"]["decoys"]:
@@ -150,8 +120,57 @@ def generate(out_dir: Path, *, sites: int, seed: int, config: SimConfig | None =
                             "kind": doc["kind"],
                         }
                     )
-    (out_dir / "shared" / "docmirror").mkdir(parents=True, exist_ok=True)
-    (out_dir / "shared" / "docmirror" / "site.json").write_bytes(_dump(mirror))
+    shared.append(("docmirror", "mirror", mirror, {}))
+    return write_web(out_dir, built, shared, seed=seed, sites=sites, cfg=cfg)
+
+
+def write_web(
+    out_dir: Path,
+    built: list[dict[str, Any]],
+    shared: list[tuple[str, str, dict[str, Any], dict[str, bytes]]],
+    *,
+    seed: int,
+    sites: int,
+    cfg: SimConfig,
+    resolve: Callable[..., dict[str, Any]] | None = None,
+) -> Path:
+    """Write built sites and shared hosts (key, kind, model, files) with addresses, manifest and truth."""
+    resolve = resolve or resolve_truth
+    # hosts: one loopback address per host, main sites first so their addresses are stable
+    hosts: dict[str, dict[str, Any]] = {}
+    for b in built:
+        code = b["model"]["code"]
+        hosts[code] = {"kind": "main", "site": code, "down": b["model"]["down"]}
+    extra_rng = random.Random(f"{seed}:hosts")
+    for b in built:
+        model = b["model"]
+        for role, key in sorted(model["hosts"].items()):
+            if role != "main":
+                gone = role == "meeting" and extra_rng.random() < cfg.extra_host_gone
+                # the non-www twin and the cms. host are the same server as a dead site: dead too
+                gone = gone or (role in ("twin", "cms") and model["down"])
+                hosts[key] = {"kind": role, "site": model["code"], "down": gone}
+    for key, kind, _, _ in shared:
+        hosts[key] = {"kind": kind, "site": None, "down": False}
+    hosts["thirdparty"] = {"kind": "thirdparty", "site": None, "down": False}
+    for k, key in enumerate(hosts):
+        hosts[key]["addr"] = address(k)
+
+    for b in built:
+        code = b["model"]["code"]
+        site_dir = out_dir / "sites" / code
+        (site_dir / "files").mkdir(parents=True, exist_ok=True)
+        (site_dir / "site.json").write_bytes(_dump(b["model"], compact=True))
+        for rel, data in sorted(b["files"].items()):
+            (site_dir / rel).write_bytes(data)
+    for key, _, model, files in shared:
+        d = out_dir / "shared" / key
+        d.mkdir(parents=True, exist_ok=True)
+        if files:
+            (d / "files").mkdir(exist_ok=True)
+        (d / "site.json").write_bytes(_dump(model))
+        for rel, data in sorted(files.items()):
+            (d / rel).write_bytes(data)
 
     websites = {
         b["model"]["code"]: b["model"]["hosts"]["twin"] if b["model"]["twin_listed"] else b["model"]["code"]
@@ -172,7 +191,7 @@ def generate(out_dir: Path, *, sites: int, seed: int, config: SimConfig | None =
         "inventory_year": cfg.inventory_year,
         "nominal_port": cfg.nominal_port,
         "sites": {
-            b["model"]["code"]: resolve_truth(
+            b["model"]["code"]: resolve(
                 b["truth"], b["model"]["hosts"], hosts, cfg.nominal_port, websites[b["model"]["code"]]
             )
             for b in built

@@ -236,7 +236,8 @@ class SiteRuntime:
         self, page: dict[str, Any], *, host: str, links: R.Links, rng: random.Random, kids: list[dict[str, Any]]
     ) -> str:
         m = self.m
-        parts = [f"<h1>{R.e(page['title'])}</h1>"]
+        # a real document's body carries its own <h1> (its heading line, where the text has it)
+        parts = [] if page.get("real") else [f"<h1>{R.e(page['title'])}</h1>"]
         if page.get("body"):
             parts.append(page["body"])
         else:
@@ -568,7 +569,7 @@ class Web:
         self.shared: dict[str, dict[str, Any]] = {}
         self.cache: dict[tuple[str, str], Response] = {}
         for key, h in self.hosts.items():
-            if h["kind"] in ("region", "mirror"):
+            if h["kind"] in ("region", "mirror", "external"):
                 self.shared[key] = json.loads((self.dir / "shared" / key / "site.json").read_text(encoding="utf-8"))
 
     def origin(self, key: str) -> str:
@@ -609,6 +610,8 @@ class Web:
             return self.route_region(key, target)
         if kind == "mirror":
             return self.route_mirror(target)
+        if kind == "external":
+            return self.route_external(key, target)
         return html_response("<!DOCTYPE html><html><body><p>Extern tjänst (simulerad)</p></body></html>")
 
     def route_site(self, site: SiteRuntime, role: str, target: str, attempt: int, sister: bool) -> Response:
@@ -823,6 +826,8 @@ class Web:
 
     def route_region(self, key: str, target: str) -> Response:
         model, path = self.shared[key], target.partition("?")[0]
+        if "pages" in model:  # a region host of the real-text web: its real documents
+            return self.route_external(key, target)
         if path == "/":
             return html_response(
                 f'<!DOCTYPE html><html><body><h1>{R.e(model["name"])}</h1><a href="/regional-'
@@ -857,6 +862,41 @@ class Web:
                 "</body></html>"
             )
         return Response(404, b"Not found", [("Content-Type", "text/plain")], etag=False)
+
+
+    def route_external(self, key: str, target: str) -> Response:
+        """A shared host of the real-text web (region, press, party, agency, foreign): a home page listing
+        its pages, each page with the real text as main content, documents as files (see simweb.realweb)."""
+        model, path = self.shared[key], unquote(target.partition("?")[0])
+        pages = model["pages"]
+        name = R.e(model["name"])
+        nav = f'<header><a class="logo" href="/">{name}</a></header>'
+        if path == "/":
+            items = "".join(f'<li><a href="{R.e(p["path"])}">{R.e(p["title"])}</a></li>' for p in pages)
+            return html_response(
+                f'<!DOCTYPE html><html lang="sv"><head><meta charset="utf-8"><title>{name}</title></head>'
+                f"<body>{nav}<main><h1>{name}</h1><ul>{items}</ul></main></body></html>"
+            )
+        if path == "/robots.txt":
+            return Response(200, b"User-agent: *\nDisallow: /admin/\n", [("Content-Type", "text/plain; charset=utf-8")])
+        page = next((p for p in pages if p["path"] == path), None)
+        if page is None:
+            resp = html_response("<!DOCTYPE html><html><body><h1>Sidan finns inte</h1></body></html>", status=404)
+            resp.etag = False
+            return resp
+        if page["kind"] != "html":
+            data = (self.dir / "shared" / key / page["file"]).read_bytes()
+            ctype = (
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+                if page["kind"] == "docx"
+                else "application/pdf"
+            )
+            return Response(200, data, [("Content-Type", ctype)])
+        return html_response(
+            f'<!DOCTYPE html><html lang="sv"><head><meta charset="utf-8"><title>{R.e(page["title"])} - {name}'
+            f'</title></head><body>{nav}<main id="content">{page["body"]}</main><footer><a href="/">{name}</a>'
+            "</footer></body></html>"
+        )
 
 
 def key_of(model: dict[str, Any], role: str) -> str:

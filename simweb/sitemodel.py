@@ -759,6 +759,14 @@ def build_site(muni: Municipality, seed: int, cfg: SimConfig, forced: str | None
     decoys = b.decoys()
     b.news()
     b.noise_docs()
+    return assemble(b, records, plans, decoys)
+
+
+def assemble(
+    b: SiteBuilder, records: list[dict[str, Any]], plans: list[dict[str, Any]], decoys: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """The site's robots, sitemap, hosts and model around the placed documents, and its truth."""
+    muni, cfg, forced = b.m, b.cfg, b.forced
     extra = b.robots_and_sitemap(records)
     rng = b.rng
     hosts = {"main": muni.code}

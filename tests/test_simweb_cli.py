@@ -32,6 +32,20 @@ def test_bad_arguments_exit_2_with_one_line(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "no manifest.json" in result.output
 
 
+def test_generate_from_a_corpus(tmp_path: Path) -> None:
+    line = ('{"id": "a", "municipality": "Ale", "text": "Näringslivsprogram\\n\\nText.", "is_program": true, '
+            '"doc_kind": "program_page", "program_type": "naringsliv"}')
+    (tmp_path / "c.jsonl").write_text(line + "\n", encoding="utf-8")
+    args = ["generate", "--corpus", str(tmp_path / "c.jsonl"), "--out", str(tmp_path / "w")]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "generated 1 sites" in result.output and (tmp_path / "w" / "truth.json").is_file()
+    result = CliRunner().invoke(app, [*args, "--sites", "3"])
+    assert result.exit_code == 2 and "--sites does not apply with --corpus" in result.output
+    result = CliRunner().invoke(app, ["generate", "--corpus", str(tmp_path / "none.jsonl"), "--out", str(tmp_path)])
+    assert result.exit_code == 2 and "cannot read the corpus" in result.output
+
+
 def test_parse_latency() -> None:
     assert parse_latency("20,300") == (20.0, 300.0)
     assert parse_latency("5") == (5.0, 5.0)

@@ -1,0 +1,168 @@
+"""Benchmark: the whole pipeline on a simulated web of real held-out documents (``make bench-real``).
+
+1. The frozen held-out part of the corpus (``classify.split.partition(...).heldout``) is written to a
+   temporary JSONL outside the repository and ``simweb.realweb.generate_from_corpus`` builds a web from it.
+2. ``simweb.serve.SimWeb`` serves it; ``kommunprogram run --municipalities <served csv>
+   --allow-private-addresses --db <tmp> --out <tmp>`` runs as a subprocess, as a user would.
+3. ``bench/keyword_baseline.py`` crawls the same served web with the same budget (a subprocess too).
+4. Both inventories are scored by the same code (``bench/realscore.py``) against truth.json.
+
+Writes ``outputs/bench/real.json`` (totals for both) and ``outputs/bench/real_detail.json`` (per
+municipality), prints a short table. What each figure means: docs/benchmarks.md.
+
+    .venv/bin/python bench/bench_real.py [--corpus ../shared/corpus/dev.jsonl] [--seed 1] [--budget 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench import realscore  # noqa: E402
+from bench._common import write_results  # noqa: E402
+from classify.split import partition  # noqa: E402
+from simweb.realtext import read_corpus  # noqa: E402
+from simweb.realweb import generate_from_corpus  # noqa: E402
+from simweb.serve import SimWeb  # noqa: E402
+
+DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "dev.jsonl"
+
+
+def heldout_jsonl(corpus: Path, out: Path) -> int:
+    """The held-out part of ``corpus`` as JSONL at ``out`` (outside the repository); returns its size."""
+    records = read_corpus(corpus)
+    heldout = partition(records).heldout
+    out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in heldout), encoding="utf-8")
+    return len(heldout)
+
+
+def run_pipeline(web: SimWeb, work: Path, year: int, budget: int) -> tuple[pd.DataFrame, pd.DataFrame, float]:
+    out = work / "pipeline-out"
+    env = {**os.environ, "KOMMUNPROGRAM_CRAWL_BUDGET": str(budget)}
+    started = time.perf_counter()
+    subprocess.run(
+        [str(Path(sys.executable).parent / "kommunprogram"), "run", "--municipalities", str(web.municipalities_csv),
+         "--allow-private-addresses", "--db", f"sqlite:///{work / 'store.sqlite'}", "--out", str(out),
+         "--year", str(year)],
+        check=True, env=env, cwd=work,
+    )
+    seconds = time.perf_counter() - started
+    inventory = pd.read_csv(out / "inventory.csv", dtype={"code": str})
+    summary = pd.read_csv(out / "summary.csv")
+    return inventory, summary, seconds
+
+
+def run_baseline(web: SimWeb, work: Path, year: int, budget: int) -> tuple[pd.DataFrame, float]:
+    truth = web.truth
+    sites = [
+        {"code": code, "website": site["website"],
+         "hosts": [site["hosts"][r] for r in ("main", "twin", "cms", "business") if r in site["hosts"]]}
+        for code, site in sorted(truth["sites"].items())
+    ]
+    spec, rows = work / "baseline-sites.json", work / "baseline.jsonl"
+    spec.write_text(json.dumps(sites), encoding="utf-8")
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "keyword_baseline.py"), "--sites", str(spec), "--year", str(year),
+         "--budget", str(budget), "--out", str(rows)],
+        check=True, cwd=work,
+    )
+    seconds = time.perf_counter() - started
+    frame = pd.DataFrame([json.loads(line) for line in rows.read_text(encoding="utf-8").splitlines()])
+    names = {c: s["name"] for c, s in truth["sites"].items()}
+    frame = frame.assign(name=frame["code"].map(names), year=year, needs_review=False, extended=False)
+    return frame, seconds
+
+
+def score(inventory: pd.DataFrame, summary: pd.DataFrame, truth: dict[str, Any], ocr: bool
+          ) -> tuple[dict[str, Any], pd.DataFrame]:
+    scores = realscore.score_municipalities(inventory, truth, ocr=ocr)
+    totals = realscore.summarise_scores(scores)
+    totals["summary_deviation"] = realscore.summary_deviation(
+        summary, realscore.truth_inventory(truth, ocr=ocr), int(truth["inventory_year"]))
+    return totals, scores
+
+
+def table(result: dict[str, Any]) -> str:
+    p, b = result["pipeline"], result["keyword_baseline"]
+    rows = [
+        ("programme found (recall)", p["recall"], b["recall"]),
+        ("false programmes (of published)", p["false_programme_share_of_published"],
+         b["false_programme_share_of_published"]),
+        ("status accuracy", p["status_accuracy"], b["status_accuracy"]),
+        ("summary.csv mean |dev| pp", p["summary_deviation"]["mean_abs_deviation_pp"],
+         b["summary_deviation"]["mean_abs_deviation_pp"]),
+        ("summary.csv max |dev| pp", p["summary_deviation"]["max_abs_deviation_pp"],
+         b["summary_deviation"]["max_abs_deviation_pp"]),
+        ("program_type accuracy (found)", p["label_accuracy_on_found"]["program_type"],
+         b["label_accuracy_on_found"]["program_type"]),
+        ("needs_review share", p["needs_review_share"], b["needs_review_share"]),
+        ("wrong rows caught by review", p["wrong_rows_caught_by_review"], b["wrong_rows_caught_by_review"]),
+        ("requests median / municipality", p["requests"]["median"], b["requests"]["median"]),
+        ("requests total", p["requests"]["total"], b["requests"]["total"]),
+    ]
+    lines = [f"{'measure':34} {'pipeline':>10} {'baseline':>10}"]
+    lines += [f"{name:34} {str(a):>10} {str(c):>10}" for name, a, c in rows]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=Path(os.environ.get("KOMMUNPROGRAM_CORPUS", DEFAULT_CORPUS)))
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--year", type=int, default=2026)
+    parser.add_argument("--budget", type=int, default=200)
+    parser.add_argument("--out", type=Path, default=ROOT / "outputs" / "bench" / "real.json")
+    args = parser.parse_args(argv)
+    ocr = shutil.which("tesseract") is not None
+    with tempfile.TemporaryDirectory(prefix="bench-real-") as tmp:
+        work = Path(tmp)
+        n = heldout_jsonl(args.corpus, work / "heldout.jsonl")
+        started = time.perf_counter()
+        from simweb.config import SimConfig
+
+        web_dir = generate_from_corpus(work / "web", work / "heldout.jsonl", seed=args.seed,
+                                       config=SimConfig(inventory_year=args.year))
+        gen_s = time.perf_counter() - started
+        with SimWeb(web_dir, latency_ms=(0, 0), faults=True, port=0) as web:
+            truth = web.truth
+            inventory, summary, pipe_s = run_pipeline(web, work, args.year, args.budget)
+            baseline, base_s = run_baseline(web, work, args.year, args.budget)
+        pipe, pipe_rows = score(inventory, summary, truth, ocr)
+        base, base_rows = score(baseline, realscore.machine_summary(baseline, args.year), truth, ocr)
+    result = {
+        "corpus_documents_heldout": n,
+        "sites": len(truth["sites"]),
+        "seed": args.seed,
+        "inventory_year": args.year,
+        "budget": args.budget,
+        "ocr_available": ocr,
+        "seconds": {"generate": round(gen_s, 1), "pipeline": round(pipe_s, 1), "baseline": round(base_s, 1)},
+        "pipeline": pipe,
+        "keyword_baseline": base,
+    }
+    detail = {
+        # NaN (an unknown cell) is no JSON: None instead
+        "pipeline": pipe_rows.astype(object).where(pipe_rows.notna(), None).to_dict("records"),
+        "keyword_baseline": base_rows.astype(object).where(base_rows.notna(), None).to_dict("records"),
+    }
+    write_results(args.out, result, json.loads(json.dumps(detail, default=str)))
+    print(table(result))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

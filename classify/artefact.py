@@ -6,10 +6,12 @@ changed by hand, truncated, or carry ``NaN`` coefficients that turn every score 
 
 * the digest: ``model.sha256`` beside ``model.json`` (``sha256sum`` format, written by ``classify.train``)
   must match the file's bytes, so any change after training is caught;
-* the structure: every task the model needs, each with its classes, vocabulary, idf, specs,
-  coefficients and intercept, of shapes that fit together;
-* the classes: ``False``/``True`` for the binary tasks, the programme types for ``program_type``;
-* the specs: each names a signal the feature code computes, with a known kind and operator;
+* the structure: every task the model needs, each with its kind, classes, feature blocks
+  (``classify.blocks``: vocabulary and idf, specs or signal names), coefficients and intercept, of shapes
+  that fit together;
+* the classes: ``False``/``True`` for the binary and sentence tasks, the programme types for
+  ``program_type``, distinct kinds with a non-empty ``positive`` subset for is_program;
+* the specs and signal names: each names a signal the feature code computes, with a known kind and operator;
 * the numbers: every weight, coefficient, idf, intercept, calibration and threshold finite.
 
 Every refusal is one line that names the file, the task and what is wrong, and says how to recover.
@@ -31,7 +33,10 @@ DIGEST_SUFFIX = ".sha256"
 BINARY_CLASSES = ("False", "True")
 SPEC_KINDS = ("log", "has", "many")
 SPEC_OPERATORS = ("any", "all", "not")
-REQUIRED = ("classes", "vocabulary", "idf", "word_weight", "specs", "spec_weight", "coef", "intercept")
+REQUIRED = ("kind", "classes", "blocks", "coef", "intercept")
+TASK_KINDS = ("binary", "sentence", "multinomial")
+BLOCK_FIELDS = ("heading", "opening", "body", "location", "sentence")
+VOCAB_KINDS = ("char", "stems", "tokens")
 RECOVER = "retrain with `make train`, or restore the artefact from git (`git checkout classify/model`)"
 
 
@@ -47,7 +52,7 @@ def write_digest(model_file: Path) -> Path:
     return path
 
 
-def read_artefact(model_file: Path, *, classes: Mapping[str, Collection[str]], signals: Collection[str],
+def read_artefact(model_file: Path, *, classes: Mapping[str, Collection[str] | None], signals: Collection[str],
                   fmt: str) -> dict[str, Any]:
     """The checked payload of ``model_file``. ``classes``: task -> its class labels (every task required);
     ``signals``: the signal names the feature code computes; ``fmt``: the artefact format expected."""
@@ -83,9 +88,9 @@ def check_digest(model_file: Path, raw: bytes) -> None:
                          f"{path.name} says {recorded[:12]}); {RECOVER}")
 
 
-def find_problem(payload: Mapping[str, Any], *, classes: Mapping[str, Collection[str]],
+def find_problem(payload: Mapping[str, Any], *, classes: Mapping[str, Collection[str] | None],
                  signals: Collection[str]) -> str | None:
-    """What is wrong with the payload's tasks, or None."""
+    """What is wrong with the payload's tasks, or None. ``classes[task]`` None: any distinct labels."""
     tasks = payload.get("tasks")
     if not isinstance(tasks, dict):
         return "no 'tasks' object"
@@ -99,38 +104,40 @@ def find_problem(payload: Mapping[str, Any], *, classes: Mapping[str, Collection
     return None
 
 
-def _task_problem(task: Any, expected: Collection[str], signals: Collection[str]) -> str | None:
+def _task_problem(task: Any, expected: Collection[str] | None, signals: Collection[str]) -> str | None:
     if not isinstance(task, dict):
         return "not an object"
     absent = [key for key in REQUIRED if key not in task]
     if absent:
         return f"lacks {', '.join(absent)}"
+    if task["kind"] not in TASK_KINDS:
+        return f"kind {task['kind']!r} is not one of {', '.join(TASK_KINDS)}"
     labels = task["classes"]
-    if not isinstance(labels, list) or sorted(map(str, labels)) != sorted(expected) or len(set(labels)) != len(labels):
+    if not isinstance(labels, list) or len(set(map(str, labels))) != len(labels) or len(labels) < 2:
+        return f"classes {labels!r} are not two or more distinct labels"
+    if expected is not None and sorted(map(str, labels)) != sorted(expected):
         return f"classes {labels!r}, expected {sorted(expected)!r}"
-    vocabulary, specs = task["vocabulary"], task["specs"]
-    if not isinstance(vocabulary, list) or not all(isinstance(t, str) for t in vocabulary):
-        return "vocabulary is not a list of terms"
-    if len(set(vocabulary)) != len(vocabulary):
-        return "vocabulary repeats a term"
-    if not isinstance(specs, list):
-        return "specs is not a list"
-    for spec in specs:
-        problem = spec_problem(spec, signals)
+    if expected is None:
+        positive = task.get("positive")
+        if not isinstance(positive, list) or not positive or not set(positive) <= set(labels):
+            return f"positive {positive!r} is not a non-empty subset of the classes"
+    if not isinstance(task["blocks"], list) or not task["blocks"]:
+        return "blocks is not a non-empty list"
+    width = 0
+    for block in task["blocks"]:
+        size, problem = _block_problem(block, signals)
         if problem:
-            return f"spec {json.dumps(spec, ensure_ascii=False)}: {problem}"
-    rows = 1 if len(labels) == 2 else len(labels)
-    shapes = {"idf": (len(vocabulary),), "coef": (rows, len(vocabulary) + len(specs)), "intercept": (rows,)}
-    for key, shape in shapes.items():
+            name = block.get("name") if isinstance(block, dict) else None
+            return f"block {name!r}: {problem}"
+        width += size
+    rows = len(labels) if task["kind"] == "multinomial" and len(labels) > 2 else 1
+    for key, shape in {"coef": (rows, width), "intercept": (rows,)}.items():
         problem = _numbers_problem(task[key], shape)
         if problem:
             return f"{key} {problem}"
-    scalars = {"word_weight": task["word_weight"], "spec_weight": task["spec_weight"],
-               "threshold": task.get("threshold", 0.5)}
-    for key, value in scalars.items():
-        problem = _numbers_problem(value, ())
-        if problem:
-            return f"{key} {problem}"
+    problem = _numbers_problem(task.get("threshold", 0.5), ())
+    if problem:
+        return f"threshold {problem}"
     if not 0.0 < float(task.get("threshold", 0.5)) < 1.0:
         return f"threshold {task['threshold']!r} is not a probability in (0, 1)"
     calibration = task.get("calibration")
@@ -139,6 +146,48 @@ def _task_problem(task: Any, expected: Collection[str], signals: Collection[str]
         if problem:
             return f"calibration {problem}"
     return None
+
+
+def _block_problem(block: Any, signals: Collection[str]) -> tuple[int, str | None]:
+    """(number of features, problem or None) of one exported feature block."""
+    if not isinstance(block, dict):
+        return 0, "not an object"
+    if block.get("field") not in BLOCK_FIELDS:
+        return 0, f"field {block.get('field')!r} is not one of {', '.join(BLOCK_FIELDS)}"
+    problem = _numbers_problem(block.get("weight"), ())
+    if problem:
+        return 0, f"weight {problem}"
+    kind = block.get("kind")
+    if kind in VOCAB_KINDS:
+        vocabulary = block.get("vocabulary")
+        if not isinstance(vocabulary, list) or not all(isinstance(t, str) for t in vocabulary):
+            return 0, "vocabulary is not a list of terms"
+        if len(set(vocabulary)) != len(vocabulary):
+            return 0, "vocabulary repeats a term"
+        if "idf" in block or kind != "tokens":
+            problem = _numbers_problem(block.get("idf"), (len(vocabulary),))
+            if problem:
+                return 0, f"idf {problem}"
+        ngram = block.get("ngram", [1, 1])
+        if (not isinstance(ngram, list) or len(ngram) != 2 or not all(isinstance(n, int) for n in ngram)
+                or not 1 <= ngram[0] <= ngram[1] <= 8):
+            return 0, f"ngram {ngram!r} is not [low, high] within 1-8"
+        return len(vocabulary), None
+    if kind == "specs":
+        specs = block.get("specs")
+        if not isinstance(specs, list):
+            return 0, "specs is not a list"
+        for spec in specs:
+            problem = spec_problem(spec, signals)
+            if problem:
+                return 0, f"spec {json.dumps(spec, ensure_ascii=False)}: {problem}"
+        return len(specs), None
+    if kind == "hits":
+        names = block.get("names")
+        if not isinstance(names, list) or any(n not in signals for n in names):
+            return 0, f"names {names!r} are not signals computed by classify/features.py"
+        return len(names), None
+    return 0, f"kind {kind!r} is not one of {', '.join((*VOCAB_KINDS, 'specs', 'hits'))}"
 
 
 def _numbers_problem(value: Any, shape: tuple[int, ...]) -> str | None:

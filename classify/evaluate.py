@@ -1,10 +1,9 @@
 """Scores of the classifier on labelled documents: per-label precision, recall, F1 and confusion counts.
 
-``evaluate`` scores a fitted model; ``cross_validate`` trains on grouped folds (GroupKFold by
-municipality, so documents about one programme never sit on both sides) and scores the out-of-fold
-predictions, next to ``DummyClassifier`` baselines. Every report is given on all documents and on
-the unambiguous ones. ``kommunprogram eval --corpus FILE.jsonl`` prints ``evaluate_corpus``'s JSON and
-``format_table``.
+Pure scoring: ``score`` compares predictions with labels, ``evaluate`` scores a fitted model,
+``dummy_baselines`` gives the ``DummyClassifier`` figures every score is reported beside. Every report is
+given on all documents and on the unambiguous ones. Training and cross-validation live in
+``classify.train``; ``kommunprogram eval --corpus FILE.jsonl`` prints ``evaluate_corpus``'s report.
 """
 
 from __future__ import annotations
@@ -17,7 +16,7 @@ import numpy as np
 from sklearn.dummy import DummyClassifier
 from sklearn.model_selection import GroupKFold
 
-from classify.model import LABELS, DocInput, Prediction, ProgramModel, load_model
+from classify.model import LABELS, Prediction, ProgramModel, load_model
 
 BINARY = ("is_program", *LABELS)
 N_SPLITS = 5
@@ -132,23 +131,19 @@ def score(records: Sequence[dict[str, Any]], preds: Sequence[Prediction]) -> dic
     return out
 
 
-def _docs(records: Sequence[dict[str, Any]]) -> list[DocInput]:
-    return [DocInput(id=str(r["id"]), text=r["text"], municipality=r.get("municipality")) for r in records]
-
-
 def evaluate(model: ProgramModel, records: list[dict]) -> dict:
     """Score ``model`` on labelled ``records`` (no training): the ``kommunprogram eval`` report."""
-    report = score(records, model.predict(_docs(records)))
+    from classify.corpus import doc_input
+
+    report = score(records, model.predict([doc_input(r) for r in records]))
     report["model_version"] = model.version
     return report
 
 
-def dummy_baselines(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """DummyClassifier (most_frequent and stratified) under the same grouped folds, per label."""
-    from classify.train import groups_of
-
-    groups = groups_of(records)
-    X = np.zeros((len(records), 1))
+def dummy_baselines(records: Sequence[dict[str, Any]], groups: Sequence[str],
+                    train: Sequence[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """DummyClassifier (most_frequent and stratified) per label: fitted on ``train`` and scored on
+    ``records`` when given, else under the same grouped folds as the model's cross-validation."""
     out: dict[str, Any] = {}
     n_splits = min(N_SPLITS, len(set(groups)))
     for strategy in ("most_frequent", "stratified"):
@@ -156,9 +151,15 @@ def dummy_baselines(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
         for label in BINARY:
             y = np.array([bool(r[label]) for r in records])
             pred = np.zeros(len(y), dtype=bool)
-            for tr, te in GroupKFold(n_splits=n_splits).split(X, y, groups):
-                dummy = DummyClassifier(strategy=strategy, random_state=SEED).fit(X[tr], y[tr])
-                pred[te] = dummy.predict(X[te])
+            if train is not None:
+                yt = np.array([bool(r[label]) for r in train])
+                dummy = DummyClassifier(strategy=strategy, random_state=SEED).fit(np.zeros((len(yt), 1)), yt)
+                pred = dummy.predict(np.zeros((len(y), 1))).astype(bool)
+            else:
+                X = np.zeros((len(records), 1))
+                for tr, te in GroupKFold(n_splits=n_splits).split(X, y, groups):
+                    dummy = DummyClassifier(strategy=strategy, random_state=SEED).fit(X[tr], y[tr])
+                    pred[te] = dummy.predict(X[te])
             per[label] = confusion(y.tolist(), pred.tolist())
         types = [r["program_type"] for r in records if r["is_program"]]
         if types:
@@ -168,27 +169,8 @@ def dummy_baselines(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def cross_validate(records: Sequence[dict[str, Any]], n_splits: int = N_SPLITS) -> dict[str, Any]:
-    """Grouped k-fold: train the full model (calibration included) per fold, score out-of-fold."""
-    from classify.train import groups_of, train_model
-
-    groups = groups_of(records)
-    preds: list[Prediction | None] = [None] * len(records)
-    n_splits = min(n_splits, len(set(groups)))
-    for tr, te in GroupKFold(n_splits=n_splits).split(np.zeros(len(records)), groups=groups):
-        model = train_model([records[i] for i in tr], n_splits=n_splits)
-        for i, p in zip(te, model.predict(_docs([records[i] for i in te])), strict=True):
-            preds[i] = p
-    done = [p for p in preds if p is not None]
-    report = score(records, done)
-    report["folds"] = n_splits
-    report["grouping"] = "GroupKFold by municipality (null municipality: own group per id)"
-    report["dummy"] = dummy_baselines(records)
-    return report
-
-
 def evaluate_corpus(path: Path, model: ProgramModel | None = None) -> dict:
-    from classify.train import load_corpus
+    from classify.corpus import load_corpus
 
     records = load_corpus(Path(path))
     return evaluate(model or load_model(), records)

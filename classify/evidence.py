@@ -8,7 +8,8 @@ model's positive word coefficients of its stems. The best sentence wins; ties go
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from classify.features import TASK_SIGNALS, StemAnalyzer, signal_hits, split_sentences
@@ -29,6 +30,22 @@ EVIDENCE_SIGNALS: dict[str, tuple[str, ...]] = {
     **TASK_SIGNALS,
     "is_program": ("title_naringsliv", "title_tillvaxt", "title_other_plan", "adopted", "own_programme",
                    "mention_programme"),
+}
+
+
+# Sentences that state the opposite of a tag: such a sentence is never its evidence, and where one stands
+# the tag needs a sentence that states it outright (a signal hit), not just related words.
+CONTRADICTIONS: dict[str, re.Pattern[str]] = {
+    "business_collaboration": re.compile(
+        r"(?:tagits|arbetats|togs|tagit|utarbetats|skrivits|formulerats) fram (?:av|inom) (?:\w+ ){0,2}"
+        r"(?:tjänstem[aä]n|tjänstepersoner|förvaltning\w*|kommunledning\w*|näringslivsenhet\w*|"
+        r"kommunstyrelse\w*|politiker\w*)(?! (?:och|tillsammans|i dialog|i samverkan|med))|"
+        r"utan (?:dialog|medverkan|samråd|samverkan) med|\binternt\b", re.IGNORECASE),
+    "action_plan": re.compile(
+        r"saknar (?:\w+ )?(?:en )?(?:handlingsplan|aktivitetsplan|genomförandeplan|åtgärdsplan)|"
+        r"(?:handlingsplan|aktivitetsplan|genomförandeplan|åtgärdsplan)\w* (?:saknas|finns inte|har inte)|"
+        r"(?:ingen|inte någon|inte en) (?:\w+ )?(?:handlingsplan|aktivitetsplan|genomförandeplan|åtgärdsplan)",
+        re.IGNORECASE),
 }
 
 
@@ -72,15 +89,37 @@ def find_evidence(
     pages: Sequence[str] | None,
     word_weights: Mapping[str, float],
     analyzer: StemAnalyzer | None = None,
+    exclude: re.Pattern[str] | None = None,
 ) -> Evidence | None:
-    """The best-supporting sentence for ``label``, or None if no sentence supports it at all."""
+    """The best-supporting sentence for ``label``, or None if no sentence supports it at all.
+
+    Sentences matching ``exclude`` (they say the opposite) are passed over; where one stands, only a
+    sentence with a signal hit of the label counts as support."""
     analyzer = analyzer or StemAnalyzer()
     best: tuple[float, str, int | None] | None = None
+    contradicted = False
     for position, (sentence, page) in enumerate(_units(text, pages)):
+        if exclude is not None and exclude.search(sentence):
+            contradicted = True
+            continue
         score = score_sentence(label, sentence, word_weights, analyzer, position)
         if score > 0 and (best is None or score > best[0]):
             best = (score, sentence, page)
     if best is None:
         return None
+    if contradicted and not signal_hits(best[1], EVIDENCE_SIGNALS.get(label, ())):
+        return None
     quote = best[1] if len(best[1]) <= MAX_QUOTE else best[1][: MAX_QUOTE - 1].rstrip() + "…"
     return Evidence(quote=quote, page=best[2])
+
+
+def best_sentence(
+    text: str, scorer: Callable[[list[str]], Sequence[float]], exclude: re.Pattern[str] | None = None
+) -> tuple[str, float]:
+    """The sentence a per-sentence model scores highest (none that ``exclude`` matches), and its score."""
+    sentences = [s for s in split_sentences(text[:MAX_SCAN_CHARS]) if not (exclude and exclude.search(s))]
+    if not sentences:
+        return "", -10.0
+    scores = list(scorer(sentences))
+    i = max(range(len(sentences)), key=lambda k: (scores[k], -k))
+    return sentences[i], float(scores[i])

@@ -9,9 +9,9 @@ exported model scores exactly like the fitted pipeline.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
-from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -20,13 +20,12 @@ from typing import Any
 import numpy as np
 
 from classify.artefact import BINARY_CLASSES, read_artefact
-from classify.evidence import Evidence, find_evidence
+from classify.blocks import BlockSet
+from classify.document import HOST_KINDS, DocView, view
+from classify.evidence import CONTRADICTIONS, Evidence, best_sentence, find_evidence
 from classify.features import (
-    HEAD_CHARS,
-    StemAnalyzer,
     business_words,
     cap_text,
-    eval_spec,
     is_hub_page,
     signal_counts,
     signal_table_digest,
@@ -44,12 +43,14 @@ LABELS = (
 PROGRAM_TYPES = ("naringsliv", "tillvaxt", "annat")
 MODEL_DIR = Path(__file__).resolve().parent / "model"
 MODEL_FILE = "model.json"
-FORMAT = "kommunprogram-linear/1"
+FORMAT = "kommunprogram-linear/2"
 
 # A decision whose score lies within this many calibrated logit units of its boundary goes to review.
 REVIEW_MARGIN = 1.0
-# Confidence cap for a document whose first page carries a draft marker (or fails a guard, ``_guard``).
+# Confidence cap for a document a rule says cannot be a programme (a draft marker, a guard).
 DRAFT_CAP = 0.1
+# The hand rules that override the model, by name; a model artefact lists the ones it was trained to use.
+RULES = ("draft_marker", "no_business_words", "hub_page")
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,9 @@ class DocInput:
     pages: Sequence[str] | None = None
     title: str | None = None
     municipality: str | None = None
+    url: str | None = None
+    host: str | None = None          # where it sits: own | business | other | unknown (classify.document)
+    view: DocView | None = None      # precomputed view (training uses the corpus's own)
 
 
 @dataclass
@@ -80,6 +84,9 @@ class Prediction:
     needs_review: bool
     extended: bool = False
     review_reasons: list[str] = field(default_factory=list)
+    # Each binary decision's threshold as a probability, so that callers can judge how close a
+    # published value was (the review queue); the task's own, not a constant.
+    thresholds: dict[str, float] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         """The ``predict`` contract: evidence as quote strings, pages in ``evidence_pages``."""
@@ -96,6 +103,7 @@ class Prediction:
             "evidence": {k: ev.quote for k, ev in self.evidence.items()},
             "evidence_pages": {k: ev.page for k, ev in self.evidence.items()},
             "needs_review": self.needs_review,
+            "thresholds": {k: round(v, 4) for k, v in self.thresholds.items()},
         }
 
 
@@ -103,89 +111,89 @@ def regional_category(rus: bool, intermunicipal: bool) -> str:
     return "rus" if rus else "intermunicipal" if intermunicipal else "none"
 
 
+def _sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, x))))
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-6), 1 - 1e-6)
+    return math.log(p / (1 - p))
+
+
 # --------------------------------------------------------------------------------------------
-# One linear task, scored without scikit-learn at predict time
+# One task, scored from its JSON with numpy
 # --------------------------------------------------------------------------------------------
 
 
 @dataclass
-class LinearTask:
-    """tf-idf(stemmed words) ⊕ domain specs -> linear scores (one row per class)."""
+class Task:
+    """A linear task over exported blocks: ``binary``, ``sentence`` (best sentence) or ``multinomial``
+    (softmax; for is_program the ``positive`` classes are summed into P(programme))."""
 
     name: str
+    kind: str
     classes: list[str]
-    vocabulary: dict[str, int]
-    idf: np.ndarray
-    word_weight: float
-    head_only: bool
-    specs: list[Any]
-    spec_weight: float
-    coef: np.ndarray  # (n_rows, n_vocab + n_specs); one row for binary tasks
+    blocks: BlockSet
+    coef: np.ndarray
     intercept: np.ndarray
     calibration: tuple[float, float] | None
     threshold: float
+    positive: tuple[str, ...] = ()
 
     @classmethod
-    def from_json(cls, name: str, d: dict[str, Any]) -> LinearTask:
-        vocab_list = d["vocabulary"]
+    def from_json(cls, name: str, d: dict[str, Any]) -> Task:
+        blocks = BlockSet(d["blocks"])
         coef = np.asarray(d["coef"], dtype=float)
-        if coef.ndim != 2 or coef.shape[1] != len(vocab_list) + len(d["specs"]):
-            raise ModelError(f"task {name}: coefficient shape {coef.shape} does not fit its features")
-        if len(d["idf"]) != len(vocab_list) or len(d["intercept"]) != coef.shape[0]:
-            raise ModelError(f"task {name}: idf or intercept length does not fit the vocabulary/coefficients")
+        if coef.ndim != 2 or coef.shape[1] != blocks.size:
+            raise ModelError(f"task {name}: coefficient shape {coef.shape} does not fit its {blocks.size} features")
+        intercept = np.asarray(d["intercept"], dtype=float)
+        if len(intercept) != coef.shape[0]:
+            raise ModelError(f"task {name}: intercept length does not fit the coefficients")
+        if d["kind"] not in ("binary", "sentence", "multinomial"):
+            raise ModelError(f"task {name}: unknown kind {d['kind']!r}")
         cal = d.get("calibration")
-        return cls(
-            name=name,
-            classes=list(d["classes"]),
-            vocabulary={t: i for i, t in enumerate(vocab_list)},
-            idf=np.asarray(d["idf"], dtype=float),
-            word_weight=float(d["word_weight"]),
-            head_only=bool(d.get("head_only", False)),
-            specs=list(d["specs"]),
-            spec_weight=float(d["spec_weight"]),
-            coef=coef,
-            intercept=np.asarray(d["intercept"], dtype=float),
-            calibration=(float(cal[0]), float(cal[1])) if cal else None,
-            threshold=float(d.get("threshold", 0.5)),
-        )
+        return cls(name=name, kind=d["kind"], classes=[str(c) for c in d["classes"]], blocks=blocks, coef=coef,
+                   intercept=intercept, calibration=(float(cal[0]), float(cal[1])) if cal else None,
+                   threshold=float(d.get("threshold", 0.5)), positive=tuple(d.get("positive", ())))
 
-    def features(self, text: str, counts: dict[str, int], analyzer: StemAnalyzer) -> np.ndarray:
-        """The same vector as the training pipeline: sublinear tf * idf, l2-normalised, then specs."""
-        words = np.zeros(len(self.vocabulary))
-        source = text[:HEAD_CHARS] if self.head_only else text
-        for term, n in Counter(analyzer(source)).items():
-            j = self.vocabulary.get(term)
-            if j is not None:
-                words[j] = (1.0 + math.log(n)) * self.idf[j]
-        norm = np.linalg.norm(words)
-        if norm > 0:
-            words /= norm
-        spec_vals = np.array([eval_spec(s, counts) for s in self.specs], dtype=float)
-        return np.concatenate([words * self.word_weight, spec_vals * self.spec_weight])
+    def scores(self, x: Any, counts: dict[str, int] | None = None) -> np.ndarray:
+        return self.coef @ self.blocks.vector(x, counts) + self.intercept
 
-    def decision(self, x: np.ndarray) -> np.ndarray:
-        return self.coef @ x + self.intercept
+    def sentence_scores(self, sentences: Sequence[str]) -> list[float]:
+        return [float(self.scores(s)[0]) for s in sentences]
 
-    def probability(self, x: np.ndarray) -> np.ndarray:
-        """Calibrated P(positive) for binary tasks; softmax over classes for multiclass ones."""
-        s = self.decision(x)
-        if len(self.classes) == 2:
-            a, b = self.calibration or (1.0, 0.0)
-            p = 1.0 / (1.0 + math.exp(-(a * float(s[0]) + b)))
-            return np.array([1.0 - p, p])
+    def calibrate(self, score: float) -> float:
+        a, b = self.calibration or (1.0, 0.0)
+        return _sigmoid(a * score + b)
+
+    def margin(self, p: float) -> float:
+        """Distance of a calibrated probability from the threshold, in logit units."""
+        return abs(_logit(p) - _logit(self.threshold))
+
+    def distribution(self, x: Any, counts: dict[str, int] | None = None) -> dict[str, float]:
+        s = self.scores(x, counts)
+        if len(s) == 1:  # two classes: scikit-learn keeps one row, the score of the second class
+            p = _sigmoid(float(s[0]))
+            return {self.classes[0]: 1.0 - p, self.classes[1]: p}
         e = np.exp(s - s.max())
-        return e / e.sum()
+        return dict(zip(self.classes, (float(v) for v in e / e.sum()), strict=True))
 
-    def margin(self, x: np.ndarray) -> float:
-        """Distance from the decision boundary in calibrated logit units (binary tasks)."""
-        a = self.calibration[0] if self.calibration else 1.0
-        return abs(a * float(self.decision(x)[0]))
-
-    def word_weights(self, row: int = 0) -> dict[str, float]:
-        """Coefficient per vocabulary term (for evidence scoring)."""
-        n = len(self.vocabulary)
-        inv = {i: t for t, i in self.vocabulary.items()}
-        return {inv[i]: float(self.coef[row, i]) for i in range(n) if self.coef[row, i] != 0}
+    def term_weights(self, block: str) -> dict[str, float]:
+        """Coefficient per term of one block (for evidence): the positive class minus the rest."""
+        if self.kind == "multinomial" and self.positive and len(self.coef) == 1:
+            w = self.coef[0] if self.classes[1] in self.positive else -self.coef[0]
+        elif self.kind == "multinomial" and self.positive:
+            rows = [i for i, c in enumerate(self.classes) if c in self.positive]
+            others = [i for i in range(len(self.classes)) if i not in rows]
+            w = self.coef[rows].mean(axis=0) - (self.coef[others].mean(axis=0) if others else 0.0)
+        else:
+            w = self.coef[0]
+        out: dict[str, float] = {}
+        for term, value in zip(self.blocks.terms(), w, strict=True):
+            name, _, t = term.partition(":")
+            if name == block and value != 0:
+                out[t] = float(value)
+        return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -205,18 +213,21 @@ class ProgramModel:
                 "retrain with `make train`"
             )
         try:
-            self.tasks = {name: LinearTask.from_json(name, d) for name, d in payload["tasks"].items()}
-        except (KeyError, TypeError, ValueError) as exc:
+            self.tasks = {name: Task.from_json(name, d) for name, d in payload["tasks"].items()}
+        except (KeyError, TypeError, ValueError, IndexError) as exc:
             raise ModelError(f"corrupt model artefact: {exc!r}") from exc
         missing = {"is_program", "program_type", *LABELS} - set(self.tasks)
         if missing:
             raise ModelError(f"model artefact lacks tasks: {sorted(missing)}")
+        rules = payload.get("rules", list(RULES))
+        unknown = set(rules) - set(RULES)
+        if unknown:
+            raise ModelError(f"model artefact names unknown rules {sorted(unknown)}; expected some of {RULES}")
+        self.rules = frozenset(rules)
         self.version: str = str(payload.get("version", "unversioned"))
         self.payload = payload
-        self._analyzer = StemAnalyzer()
-        self._word_weights = {
-            name: task.word_weights(0) for name, task in self.tasks.items() if len(task.classes) == 2
-        }
+        self._word_weights = {name: task.term_weights("body") for name, task in self.tasks.items()
+                              if task.kind != "sentence"}
 
     def to_json(self) -> dict[str, Any]:
         return self.payload
@@ -224,83 +235,98 @@ class ProgramModel:
     def predict(self, docs: Sequence[DocInput]) -> list[Prediction]:
         return [self._predict_one(doc) for doc in docs]
 
-    def probabilities(self, text: str, title: str | None = None) -> dict[str, Any]:
-        """Per task: calibrated P(is_program), P(tag | programme), the type distribution, and for
-        binary tasks the margin from the decision boundary (``margin:TASK``).
+    def doc_view(self, doc: DocInput) -> DocView:
+        return doc.view or view(cap_text(doc.text or ""), url=doc.url, host=doc.host)
 
-        ``title`` (the extracted document title, when known) is put in front of the text for the type,
-        which is read from the document's own title."""
-        capped = cap_text(text)
-        counts = signal_counts(capped)
-        titled = f"{title}\n{capped}" if title and not capped.lstrip().startswith(title) else capped
+    def probabilities(self, v: DocView, title: str | None = None) -> dict[str, Any]:
+        """Per task: calibrated P(is_program), P(tag | programme), the type distribution; for tags
+        scored per sentence also the best sentence (``sentence:TAG``)."""
+        counts = signal_counts(v.body)
         out: dict[str, Any] = {}
         for name, task in self.tasks.items():
-            if name == "program_type" and titled is not capped:
-                x = task.features(titled, signal_counts(titled), self._analyzer)
-            else:
-                x = task.features(capped, counts, self._analyzer)
-            p = task.probability(x)
             if name == "program_type":
-                out[name] = dict(zip(task.classes, (float(v) for v in p), strict=True))
+                tv = v
+                if title and title.strip() and title.strip() not in v.opening:
+                    tv = dataclasses.replace(v, opening=f"{title.strip()}\n{v.opening}")
+                out[name] = task.distribution(tv, None if tv is not v else counts)
+            elif task.kind == "multinomial":
+                dist = task.distribution(v, counts)
+                p = sum(dist.get(c, 0.0) for c in task.positive)
+                out[name] = task.calibrate(_logit(p))
+            elif task.kind == "sentence":
+                sentence, s = best_sentence(v.body, task.sentence_scores, CONTRADICTIONS.get(name))
+                out[name] = task.calibrate(s)
+                out[f"sentence:{name}"] = sentence
             else:
-                out[name] = float(p[task.classes.index("True")])
-                out[f"margin:{name}"] = task.margin(x)
+                out[name] = task.calibrate(float(task.scores(v, counts)[0]))
         return out
 
     def _predict_one(self, doc: DocInput) -> Prediction:
         from classify.metadata import find_draft_marker, find_period  # owned by the extraction helper
 
         text = doc.text or ""
-        probs = self.probabilities(text, doc.title)
+        v = self.doc_view(doc)
+        probs = self.probabilities(v, doc.title)
+        prog = self.tasks["is_program"]
         p_prog = probs["is_program"]
         reasons: list[str] = []
-        # Drafts and consultation versions are not programmes (corpus README). A draft marker heading
-        # the first page ("Förslag", "Samrådshandling", "UTKAST") overrides the model.
-        draft = find_draft_marker(text)
-        if draft:
+        # Hand rules that override the model (kept only while they hold on the held-out part; the
+        # artefact lists the ones in force): a draft marker heading the first page, a text without a
+        # single business word, a hub page of links and contact lines.
+        veto = None
+        if "draft_marker" in self.rules and find_draft_marker(text):
+            veto = "draft_marker"
+        elif guard := guard_reason(text, self.rules):
+            veto = guard
+        if veto:
+            if p_prog >= prog.threshold:
+                reasons.append(veto)
             p_prog = min(p_prog, DRAFT_CAP)
-            if probs["is_program"] >= self.tasks["is_program"].threshold:
-                reasons.append("draft_marker")
-        # Definitional guards the excerpts cannot teach (every corpus document is a full text about business):
-        # a text without a single business word is not a business programme ("Policy för lokalförsörjning"),
-        # and a hub page of links and contact lines presents no programme (it links to one, or to none).
-        guard = guard_reason(text)
-        if guard:
-            p_prog = min(p_prog, DRAFT_CAP)
-            if probs["is_program"] >= self.tasks["is_program"].threshold:
-                reasons.append(guard)
-        # Thresholds sit at the class-balanced boundary (decision score 0), expressed as a probability.
-        is_prog = p_prog >= self.tasks["is_program"].threshold and not draft and not guard
-        if probs["margin:is_program"] < REVIEW_MARGIN:
+        is_prog = p_prog >= prog.threshold and not veto
+        if prog.margin(p_prog) < REVIEW_MARGIN:
             reasons.append("is_program")
         type_dist: dict[str, float] = probs["program_type"]
         program_type = max(type_dist, key=lambda k: type_dist[k]) if is_prog else None
         if is_prog and type_dist[program_type or ""] < 0.6:
             reasons.append("program_type")
+        pages = list(doc.pages) if doc.pages else None
         tags: dict[str, bool] = {}
         confidence: dict[str, float] = {"is_program": p_prog}
+        thresholds: dict[str, float] = {"is_program": prog.threshold}
+        evidence: dict[str, Evidence] = {}
         for label in LABELS:
+            task = self.tasks[label]
             p_cond = probs[label]
-            tags[label] = bool(is_prog and p_cond >= self.tasks[label].threshold)
+            on = bool(is_prog and p_cond >= task.threshold)
+            if on:
+                # A tag stands only with a sentence that supports it and does not say the opposite
+                # ("tagits fram av kommunens tjänstemän"); without one it is not published.
+                ev = (Evidence(quote=_quote(probs[f"sentence:{label}"]), page=None)
+                      if task.kind == "sentence" and probs.get(f"sentence:{label}")
+                      else find_evidence(label, text, pages, self._word_weights.get(label, {}),
+                                         exclude=CONTRADICTIONS.get(label)))
+                if ev is None:
+                    on = False
+                    reasons.append(f"{label}:no_evidence")
+                else:
+                    evidence[label] = ev
+            tags[label] = on
             # The probability that the label is true of this document: P(programme) * P(tag | programme).
             confidence[label] = p_prog * p_cond
-            if is_prog and probs[f"margin:{label}"] < REVIEW_MARGIN:
+            thresholds[label] = task.threshold
+            if is_prog and task.margin(p_cond) < REVIEW_MARGIN:
                 reasons.append(label)
-        # Yearly activity plans are action plans (corpus README; all annual positives are action-plan
-        # positives in the corpus).
+        # Yearly activity plans are action plans (corpus README).
         if tags["annual_activities"] and not tags["action_plan"]:
             tags["action_plan"] = True
             confidence["action_plan"] = max(confidence["action_plan"], confidence["annual_activities"])
+            if "annual_activities" in evidence:
+                evidence["action_plan"] = evidence["annual_activities"]
         if is_prog:
             confidence["program_type"] = type_dist[program_type or ""]
-        evidence: dict[str, Evidence] = {}
-        pages = list(doc.pages) if doc.pages else None
-        if is_prog:
-            for label in ("is_program", *LABELS):
-                if label == "is_program" or tags[label]:
-                    ev = find_evidence(label, text, pages, self._word_weights.get(label, {}))
-                    if ev is not None:
-                        evidence[label] = ev
+            ev = find_evidence("is_program", text, pages, self._word_weights.get("is_program", {}))
+            if ev is not None:
+                evidence["is_program"] = ev
         valid_from, valid_to, extended = find_period(text) if is_prog else (None, None, False)
         return Prediction(
             id=doc.id,
@@ -320,14 +346,21 @@ class ProgramModel:
             needs_review=bool(reasons),
             extended=extended,
             review_reasons=reasons,
+            thresholds=thresholds,
         )
 
 
-def guard_reason(text: str) -> str | None:
+def _quote(sentence: str) -> str:
+    from classify.evidence import MAX_QUOTE
+
+    return sentence if len(sentence) <= MAX_QUOTE else sentence[: MAX_QUOTE - 1].rstrip() + "…"
+
+
+def guard_reason(text: str, rules: frozenset[str] | set[str] = frozenset(RULES)) -> str | None:
     """``no_business_words`` or ``hub_page`` when the text cannot be a programme, else None."""
-    if business_words(text) == 0:
+    if "no_business_words" in rules and business_words(text) == 0:
         return "no_business_words"
-    if is_hub_page(text):
+    if "hub_page" in rules and is_hub_page(text):
         return "hub_page"
     return None
 
@@ -338,7 +371,8 @@ def load_model(path: Path | None = None) -> ProgramModel:
     if file.is_dir():
         file = file / MODEL_FILE
     # Digest, structure, classes, specs and finite numbers are checked before anything is built from it.
-    tasks = {"is_program": BINARY_CLASSES, **dict.fromkeys(LABELS, BINARY_CLASSES), "program_type": PROGRAM_TYPES}
+    tasks: dict[str, tuple[str, ...] | None] = {
+        "is_program": None, **dict.fromkeys(LABELS, BINARY_CLASSES), "program_type": PROGRAM_TYPES}
     return ProgramModel(read_artefact(file, classes=tasks, signals=frozenset(signal_counts("")), fmt=FORMAT))
 
 
@@ -376,9 +410,15 @@ def read_jsonl_docs(path: Path) -> Iterable[DocInput]:
             id=str(obj["id"]),
             text=obj["text"],
             pages=pages if isinstance(pages, list) else None,
-            title=obj.get("title") if isinstance(obj.get("title"), str) else None,
-            municipality=obj.get("municipality") if isinstance(obj.get("municipality"), str) else None,
+            title=_str_or_none(obj.get("title")),
+            municipality=_str_or_none(obj.get("municipality")),
+            url=_str_or_none(obj.get("url")),
+            host=obj["host"] if obj.get("host") in HOST_KINDS else None,
         )
+
+
+def _str_or_none(v: Any) -> str | None:
+    return v if isinstance(v, str) else None
 
 
 def predict_jsonl(model: ProgramModel, in_path: Path, out_path: Path) -> int:

@@ -78,7 +78,9 @@ def read_split(path: Path = SPLIT_FILE) -> dict[str, Any]:
 def partition(records: Sequence[dict[str, Any]], path: Path = SPLIT_FILE) -> Split:
     """Cut ``records`` into the training and the held-out part by the frozen file (then the hash)."""
     frozen = read_split(path)
-    train, heldout, new = [], [], set()
+    train: list[dict[str, Any]] = []
+    heldout: list[dict[str, Any]] = []
+    new: set[str] = set()
     for rec, group in zip(records, groups_of(records), strict=True):
         if group in frozen["heldout"]:
             held = True

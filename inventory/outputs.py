@@ -158,6 +158,8 @@ REVIEW_EXPLANATIONS: Mapping[str, str] = MappingProxyType({
           "taggens gräns eller på andra sidan om den." for t in
        ("rus_link", "intermunicipal_link", "action_plan", "sustainability", "business_collaboration",
         "annual_activities")},
+    "too_little_text": "Ett dokument hade för lite text för att bedömas och publiceras därför aldrig som program; "
+                       "se documents.csv (roll too_little_text).",
 })  # fmt: skip
 CHANGE_EXPLANATIONS: Mapping[str, str] = MappingProxyType({
     "disappeared": "Gällande förra gången; nu hittades inget program (Kommentar anger statusen).",

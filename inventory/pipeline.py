@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 import logging
 import re
 import time
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from classify.document import business_host_guess
 from inventory.errors import UsageError
 from inventory.municipalities import Municipality
 from inventory.store import Store
@@ -132,6 +134,7 @@ def _host(url: str | None) -> str:
 
 
 def classify_stage(store: Store, run_id: int, year: int, *, model_path: Path | None = None) -> StageReport:
+    from classify.document import host_kind, section_of
     from classify.extract import EXTRACTOR_VERSION
     from classify.model import DocInput, load_model
     from classify.select import FOUND_VIA, Candidate, choose_program, other_municipality
@@ -143,26 +146,36 @@ def classify_stage(store: Store, run_id: int, year: int, *, model_path: Path | N
     munis = store.municipalities()
     outcomes = store.crawl_outcomes(run_id)
     counts: dict[str, int] = {}
-    predictions: dict[str, dict[str, Any]] = {}
+    # Predictions by (document, where it sits): the same document found on two kinds of host may read
+    # differently (classify.document); the store caches them under the model version and the location.
+    cache: dict[tuple[str, str], dict[str, Any]] = {}
     rows = []
     for m in munis:
         if m.code not in outcomes:
             continue
         cands = store.candidates(run_id, m.code)
         extractions = {c["sha256"]: store.extraction(c["sha256"], EXTRACTOR_VERSION) for c in cands}
-        todo = [sha for sha, ext in extractions.items() if ext and not ext["error_code"]
-                and sha not in predictions]
-        for sha in todo:
-            cached = store.classification(sha, model.version, EXTRACTOR_VERSION)
-            if cached is None:
-                ext = extractions[sha]
-                assert ext is not None
-                pred = model.predict([DocInput(id=sha, text=ext["text"] or "", pages=ext["pages"],
-                                               title=ext["title"], municipality=m.name)])[0]
-                cached = pred.to_json()
-                store.save_classification(sha, model.version, EXTRACTOR_VERSION, cached)
-            predictions[sha] = cached
         own_hosts = {_host(m.website), *(h.removeprefix("www.") for h in m.alt_hosts)}
+        business = business_hosts(outcomes[m.code], m.name)
+        predictions: dict[str, dict[str, Any]] = {}
+        for c in cands:
+            sha, ext = c["sha256"], extractions.get(c["sha256"])
+            if not ext or ext["error_code"] or sha in predictions:
+                continue
+            url = c["final_url"] or c["url"]
+            where = host_kind(url, own_hosts, business)
+            key = (sha, f"{where}/{section_of(url)}")
+            if key not in cache:
+                version = f"{model.version}@{key[1]}"
+                cached = store.classification(sha, version, EXTRACTOR_VERSION)
+                if cached is None:
+                    pred = model.predict([DocInput(id=sha, text=ext["text"] or "", pages=ext["pages"],
+                                                   title=ext["title"], municipality=m.name, url=url,
+                                                   host=where)])[0]
+                    cached = pred.to_json()
+                    store.save_classification(sha, version, EXTRACTOR_VERSION, cached)
+                cache[key] = cached
+            predictions[sha] = cache[key]
         selectable = []
         for c in cands:
             ext = extractions.get(c["sha256"])
@@ -189,6 +202,17 @@ def classify_stage(store: Store, run_id: int, year: int, *, model_path: Path | N
         rows.append(row)
     store.save_results(run_id, year, rows)
     return StageReport("classify", time.monotonic() - started, counts)
+
+
+def business_hosts(outcome: dict[str, Any], municipality: str) -> set[str]:
+    """The municipality's business-promotion hosts among the off-site hosts its crawl reached: those
+    named like one (classify.document.business_host_guess), not a newspaper the crawl hopped to."""
+    try:
+        detail = json.loads(outcome.get("detail") or "{}")
+    except ValueError:
+        return set()
+    hosts = detail.get("business_hosts") or detail.get("brand_hosts") or []
+    return {h for h in hosts if isinstance(h, str) and business_host_guess(f"http://{h}/", municipality)}
 
 
 def prediction_from_json(data: dict[str, Any]) -> Any:

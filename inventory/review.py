@@ -55,7 +55,7 @@ class Review:
 
 def model_thresholds(model: Any) -> dict[str, float]:
     """Each binary task's decision threshold, from the loaded model (``ProgramModel.tasks``)."""
-    return {name: float(task.threshold) for name, task in model.tasks.items() if len(task.classes) == 2}
+    return {name: float(task.threshold) for name, task in model.tasks.items() if name != "program_type"}
 
 
 def tag_probability(confidence: Mapping[str, float], label: str) -> float | None:

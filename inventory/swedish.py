@@ -46,6 +46,7 @@ REVIEW_LABELS = MappingProxyType({
     "rus_link": "Koppling till RUS", "intermunicipal_link": "Mellankommunal koppling",
     "action_plan": "Handlingsplan", "sustainability": "Hållbarhet betonas",
     "business_collaboration": "Framtaget med näringslivet", "annual_activities": "Årliga aktiviteter",
+    "too_little_text": "Dokument med för lite text för att bedöma",
 })  # fmt: skip
 
 
@@ -56,7 +57,8 @@ def review_reasons_sv(value: Any) -> Any:
     parts = []
     for reason in value.split("; "):
         label, _, probability = reason.rpartition(" ")
-        parts.append(f"{REVIEW_LABELS.get(label, label)} {probability.replace('.', ',')}" if label else reason)
+        parts.append(f"{REVIEW_LABELS.get(label, label)} {probability.replace('.', ',')}" if label
+                     else REVIEW_LABELS.get(reason, reason))
     return "; ".join(parts)
 
 

@@ -43,7 +43,8 @@ def _set(path: list[Any], value: Any) -> Callable[[dict[str, Any]], None]:
 
 
 def _rename_spec(payload: dict[str, Any]) -> None:
-    payload["tasks"]["rus_link"]["specs"][0] = "log:rus_renamed"
+    specs = next(b for b in payload["tasks"]["rus_link"]["blocks"] if b["kind"] == "specs")
+    specs["specs"][0] = "log:rus_renamed"
 
 
 def _nan_coefficient(payload: dict[str, Any]) -> None:
@@ -56,8 +57,11 @@ def _nan_coefficient(payload: dict[str, Any]) -> None:
     (_rename_spec, "signal 'rus_renamed' is not computed"),
     (_nan_coefficient, "task is_program: coef holds NaN"),
     (_set(["tasks", "sustainability", "calibration"], [float("inf"), 0.0]), "calibration holds NaN or infinite"),
-    (_set(["tasks", "sustainability", "idf"], "x"), "idf is not numeric"),
-    (_set(["tasks", "sustainability", "idf"], [1.0]), "idf has shape"),
+    (_set(["tasks", "sustainability", "blocks", 0, "idf"], "x"), "idf is not numeric"),
+    (_set(["tasks", "sustainability", "blocks", 0, "idf"], [1.0]), "idf has shape"),
+    (_set(["tasks", "is_program", "blocks", 0, "field"], "footer"), "field 'footer' is not one of"),
+    (_set(["tasks", "is_program", "positive"], ["nothing"]), "positive .* is not a non-empty subset"),
+    (_set(["tasks", "business_collaboration", "blocks", 1, "names"], ["no_such_signal"]), "names .* are not"),
     (_set(["tasks", "annual_activities", "threshold"], 7), "threshold 7 is not a probability"),
     (lambda payload: payload["tasks"].pop("rus_link"), "tasks missing: rus_link"),
 ])

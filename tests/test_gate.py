@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from classify.corpus import default_corpus_path
 from classify.gate import (
     FLOORS_FILE,
     check_lowering,
@@ -20,8 +21,8 @@ from classify.gate import (
     read_floors,
     run_gate,
 )
-from classify.train import default_corpus_path
-from inventory.errors import UsageError
+from classify.train import write_artefact
+from inventory.errors import ModelError, UsageError
 
 _spec = importlib.util.spec_from_file_location("_synthetic", Path(__file__).with_name("test_model.py"))
 assert _spec and _spec.loader
@@ -88,18 +89,38 @@ def test_read_floors_rejects_bad_files(tmp_path: Path) -> None:
         read_floors(bad)
 
 
-def test_run_gate_pass_and_fail_on_a_synthetic_corpus(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+def test_run_gate_pass_and_fail_on_a_synthetic_corpus(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The synthetic corpus's held-out part has 8 programmes; the real one 35.
+    monkeypatch.setattr("classify.gate.MIN_SUPPORT", 8)
     corpus = tmp_path / "c.jsonl"
-    corpus.write_text("\n".join(json.dumps(r) for r in _synthetic.synthetic_records(30, seed=5)) + "\n")
+    corpus.write_text("\n".join(json.dumps(r) for r in _synthetic.synthetic_records(96, seed=5)) + "\n")
+    model = tmp_path / "model"
+    write_artefact(corpus, model, with_cv=False)
     floors = tmp_path / "floors.json"
-    floors.write_text(json.dumps({"floors": {"all.is_program.f1": 0.5}, "lowered": []}))
-    code, findings, scores = run_gate(floors, corpus, report_path=tmp_path / "r.json", n_splits=2)
-    assert code == 0 and findings == [] and scores["all.is_program.f1"] >= 0.5
-    assert json.loads((tmp_path / "r.json").read_text())["folds"] >= 2
-    floors.write_text(json.dumps({"floors": {"all.is_program.f1": 1.01}, "lowered": []}))
-    assert main(["--corpus", str(corpus), "--floors", str(floors), "--folds", "2"]) == 1
-    assert "gate FAILED" in capsys.readouterr().out
+    floors.write_text(json.dumps({"floors": {"heldout.all.is_program.f1": 0.5}, "lowered": []}))
+    code, findings, scores = run_gate(floors, corpus, report_path=tmp_path / "r.json", model_path=model)
+    assert code == 0 and findings == [] and scores["heldout.all.is_program.f1"] >= 0.5
+    assert json.loads((tmp_path / "r.json").read_text())["all"]["n"] < 96  # the held-out part only
+    floors.write_text(json.dumps({"floors": {"heldout.all.is_program.f1": 1.01}, "lowered": []}))
+    code, findings, _ = run_gate(floors, corpus, model_path=model)
+    assert code == 1 and [f.problem for f in findings] == ["below_floor"]
+    # A floor on a score with too little held-out support is refused, whatever the score.
+    floors.write_text(json.dumps({"floors": {"heldout.unambiguous.rus_link.f1_on_programmes": 0.0}, "lowered": []}))
+    code, findings, _ = run_gate(floors, corpus, model_path=model)
+    assert [f.problem for f in findings] == ["too_little_support"]
     assert main(["--corpus", str(tmp_path / "missing.jsonl"), "--floors", str(floors)]) == 2
+
+
+def test_a_model_not_trained_on_the_training_part_is_refused(tmp_path: Path) -> None:
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text("\n".join(json.dumps(r) for r in _synthetic.synthetic_records(96, seed=5)) + "\n")
+    other = tmp_path / "other.jsonl"
+    other.write_text("\n".join(json.dumps(r) for r in _synthetic.synthetic_records(96, seed=6)) + "\n")
+    write_artefact(other, tmp_path / "model", with_cv=False)
+    floors = tmp_path / "floors.json"
+    floors.write_text(json.dumps({"floors": {}, "lowered": []}))
+    with pytest.raises(ModelError, match="not trained on the training part"):
+        run_gate(floors, corpus, model_path=tmp_path / "model")
 
 
 def test_shipped_floors_are_valid_and_not_lowered_silently() -> None:

@@ -293,7 +293,7 @@ def tampered_model(tmp_path: Path, capsys: Any) -> dict[str, Any]:
     model.mkdir()
     payload = json.loads((MODEL_DIR / "model.json").read_text(encoding="utf-8"))
     payload["tasks"]["is_program"]["coef"][0][0] = float("nan")
-    payload["tasks"]["rus_link"]["specs"][0] = "log:renamed"
+    next(b for b in payload["tasks"]["rus_link"]["blocks"] if b["kind"] == "specs")["specs"][0] = "log:renamed"
     (model / "model.json").write_text(json.dumps(payload), encoding="utf-8")
     write_digest(model / "model.json")
     src = tmp_path / "in.jsonl"

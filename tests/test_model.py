@@ -9,13 +9,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from classify.features import cap_text, signal_counts
-from classify.model import LABELS, MODEL_DIR, DocInput, ProgramModel, guard_reason, load_model, predict_jsonl
+from classify.corpus import corpus_view
+from classify.document import view
+from classify.evidence import Evidence
+from classify.model import LABELS, MODEL_DIR, DocInput, ProgramModel, Task, guard_reason, load_model, predict_jsonl
 from classify.train import (
+    _export,
     build_is_program_pipeline,
+    build_sentence_pipeline,
     build_tag_pipeline,
     build_type_pipeline,
-    export_pipeline,
+    kind_class,
     train_payload,
 )
 from inventory.errors import ModelError, UsageError
@@ -50,6 +54,7 @@ def synthetic_records(n: int = 48, seed: int = 1) -> list[dict]:
                 parts.append("Hållbarhet och Agenda 2030 är grunden för programmet.")
             if tags["business_collaboration"]:
                 parts.append("Programmet har tagits fram i dialog med näringslivet och företagarna.")
+                rec["evidence"]["business_collaboration"] = parts[-1]
             parts.append("Kommunen vill skapa ett gott företagsklimat.")
             rec.update(tags, is_program=True, program_type=title[1], text="\n".join(parts))
         else:
@@ -83,31 +88,51 @@ def model(payload: dict) -> ProgramModel:
     return ProgramModel(payload)
 
 
-def test_exported_task_scores_exactly_like_the_fitted_pipeline(records: list[dict]) -> None:
-    texts = [cap_text(r["text"]) for r in records]
-    y = np.array([r["is_program"] for r in records])
-    pipe = build_is_program_pipeline().fit(texts, y)
-    payload = {"tasks": {"is_program": export_pipeline(pipe)}}
-    from classify.features import StemAnalyzer
-    from classify.model import LinearTask
-
-    task = LinearTask.from_json("is_program", payload["tasks"]["is_program"])
-    analyzer = StemAnalyzer()
-    ours = [float(task.decision(task.features(t, signal_counts(t), analyzer))[0]) for t in texts]
-    np.testing.assert_allclose(ours, pipe.decision_function(texts), atol=1e-4)
+def test_exported_tasks_score_exactly_like_the_fitted_pipelines(records: list[dict]) -> None:
+    views = [corpus_view(r) for r in records]
+    kinds = [kind_class(r) for r in records]
+    pipe = build_is_program_pipeline().fit(views, kinds)
+    task = Task.from_json("is_program", _export(pipe, "multinomial"))
+    ours = np.array([task.scores(v) for v in views]).squeeze()
+    np.testing.assert_allclose(ours, pipe.decision_function(views), atol=1e-3)
+    progs = [(r, v) for r, v in zip(records, views, strict=True) if r["is_program"]]
+    tag = build_tag_pipeline("action_plan").fit([v for _, v in progs], [r["action_plan"] for r, _ in progs])
+    tag_task = Task.from_json("action_plan", _export(tag, "binary"))
+    np.testing.assert_allclose([tag_task.scores(v)[0] for _, v in progs],
+                               tag.decision_function([v for _, v in progs]), atol=1e-3)
+    sentences = ["Programmet har tagits fram i dialog med näringslivet.", "Kommunen vill växa.",
+                 "Vi har träffat företagarna i workshops.", "Budgeten antas i juni."]
+    sent = build_sentence_pipeline("business_collaboration").fit(sentences * 2, [True, False, True, False] * 2)
+    sent_task = Task.from_json("business_collaboration", _export(sent, "sentence"))
+    np.testing.assert_allclose([sent_task.scores(s)[0] for s in sentences], sent.decision_function(sentences),
+                               atol=1e-3)
 
 
 def test_type_and_tag_pipelines_export(records: list[dict]) -> None:
     progs = [r for r in records if r["is_program"]]
-    texts = [r["text"] for r in progs]
-    type_pipe = build_type_pipeline().fit(texts, [r["program_type"] for r in progs])
-    exported = export_pipeline(type_pipe)
-    assert exported["head_only"] is True
+    views = [corpus_view(r) for r in progs]
+    exported = _export(build_type_pipeline().fit(views, [r["program_type"] for r in progs]), "multinomial")
     assert sorted(exported["classes"]) == sorted({r["program_type"] for r in progs})
-    tag = export_pipeline(build_tag_pipeline("action_plan").fit(texts, [r["action_plan"] for r in progs]))
+    assert {b["field"] for b in exported["blocks"]} == {"opening"}
+    tag = _export(build_tag_pipeline("action_plan").fit(views, [r["action_plan"] for r in progs]), "binary")
     assert tag["classes"] == ["False", "True"]
     with pytest.raises(ValueError, match="unknown tag 'colour'"):
         build_tag_pipeline("colour")
+
+
+def test_business_collaboration_is_learned_per_sentence_and_never_from_a_contradiction(
+        model: ProgramModel) -> None:
+    assert model.tasks["business_collaboration"].kind == "sentence"
+    officials = ("Näringslivsprogram för Sala kommun 2021-2025\nAntagen av kommunfullmäktige 2021-01-01.\n"
+                 "Programmet har tagits fram av kommunens tjänstemän.\nKommunen vill skapa ett gott företagsklimat.")
+    (pred,) = model.predict([DocInput("o", officials)])
+    assert pred.is_program
+    assert not pred.business_collaboration
+    assert "tjänstemän" not in pred.evidence.get("business_collaboration", Evidence("")).quote
+    with_business = officials.replace("av kommunens tjänstemän", "i dialog med näringslivet och företagarna")
+    (pred,) = model.predict([DocInput("b", with_business)])
+    assert pred.business_collaboration
+    assert "dialog" in pred.evidence["business_collaboration"].quote
 
 
 def test_predict_programme_and_non_programme(model: ProgramModel) -> None:
@@ -181,7 +206,7 @@ def test_load_model_round_trip_and_errors(tmp_path: Path, payload: dict, model: 
     with pytest.raises(ModelError, match="unsupported model format"):
         load_model(bad)
     broken = json.loads(json.dumps(payload))
-    broken["tasks"]["is_program"]["coef"] = [[1.0, 2.0]]
+    broken["tasks"]["action_plan"]["coef"] = [[1.0, 2.0]]
     _write(bad, json.dumps(broken))
     with pytest.raises(ModelError, match=r"coef has shape \(1, 2\)"):
         load_model(bad)
@@ -249,7 +274,7 @@ def test_train_cli_writes_the_artefact(tmp_path: Path, capsys: pytest.CaptureFix
 
 
 def test_title_steers_the_programme_type(model: ProgramModel) -> None:
-    body = "Meny Sök Kontakt " * 30 + "\nAntagen av kommunfullmäktige. Programmet ska stärka företagen."
+    body = view("Meny Sök Kontakt " * 30 + "\nAntagen av kommunfullmäktige. Programmet ska stärka företagen.")
     plain = model.probabilities(body)["program_type"]["tillvaxt"]
     titled = model.probabilities(body, title="Tillväxtprogram för Mora kommun 2020-2024")["program_type"]
     assert titled["tillvaxt"] > plain

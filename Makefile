@@ -18,6 +18,12 @@ check: lint typecheck test  ## default: lint, types, then the test suite
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("kommunprogram needs Python >= 3.11") if sys.version_info < (3, 11) else None'
+	@# OCR for scanned PDFs: installed with the set-up where that is possible (Debian/Ubuntu, as root);
+	@# elsewhere every run says at its start that scans will not be read, and how to fix it.
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	    ! (command -v tesseract >/dev/null 2>&1 && tesseract --list-langs 2>/dev/null | grep -qx swe); then \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tesseract-ocr tesseract-ocr-swe \
+	   >/dev/null) || echo "note: Tesseract OCR could not be installed; scanned PDFs will not be read"; fi
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[$(EXTRAS)]'

@@ -41,12 +41,15 @@ from simweb.serve import SimWeb  # noqa: E402
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "dev.jsonl"
 
 
-def heldout_jsonl(corpus: Path, out: Path) -> int:
-    """The held-out part of ``corpus`` as JSONL at ``out`` (outside the repository); returns its size."""
-    records = read_corpus(corpus)
-    heldout = partition(records).heldout
-    out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in heldout), encoding="utf-8")
-    return len(heldout)
+def part_jsonl(corpus: Path, out: Path, part: str = "heldout") -> int:
+    """One part of ``corpus`` as JSONL at ``out`` (outside the repository); returns its size.
+
+    ``heldout`` is what the benchmark reports; ``train`` builds a web of training documents for choosing
+    crawl budgets and stop rules without looking at the held-out part."""
+    split = partition(read_corpus(corpus))
+    records = split.heldout if part == "heldout" else split.train
+    out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    return len(records)
 
 
 def run_pipeline(web: SimWeb, work: Path, year: int, budget: int) -> tuple[pd.DataFrame, pd.DataFrame, float]:
@@ -97,7 +100,8 @@ def score(inventory: pd.DataFrame, summary: pd.DataFrame, truth: dict[str, Any],
 
 
 def table(result: dict[str, Any]) -> str:
-    p, b = result["pipeline"], result["keyword_baseline"]
+    p = result["pipeline"]
+    b = result["keyword_baseline"] or _blank(p)
     rows = [
         ("programme found (recall)", p["recall"], b["recall"]),
         ("false programmes (of published)", p["false_programme_share_of_published"],
@@ -119,32 +123,51 @@ def table(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _blank(figures: Any) -> Any:
+    """The same nested keys with "-" values: the table's baseline column when the baseline was skipped."""
+    return {k: _blank(v) for k, v in figures.items()} if isinstance(figures, dict) else "-"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=Path(os.environ.get("KOMMUNPROGRAM_CORPUS", DEFAULT_CORPUS)))
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--year", type=int, default=2026)
     parser.add_argument("--budget", type=int, default=200)
-    parser.add_argument("--out", type=Path, default=ROOT / "outputs" / "bench" / "real.json")
+    parser.add_argument("--part", choices=("heldout", "train"), default="heldout",
+                        help="documents the web is built from (train: for development, never reported)")
+    parser.add_argument("--no-baseline", action="store_true", help="skip the keyword baseline (development)")
+    parser.add_argument("--keep", type=Path, default=None, help="keep the web, store and outputs in this folder")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="result JSON (default outputs/bench/real.json; real_train.json for --part train)")
     args = parser.parse_args(argv)
+    args.out = args.out or ROOT / "outputs" / "bench" / ("real.json" if args.part == "heldout" else "real_train.json")
     ocr = shutil.which("tesseract") is not None
     with tempfile.TemporaryDirectory(prefix="bench-real-") as tmp:
-        work = Path(tmp)
-        n = heldout_jsonl(args.corpus, work / "heldout.jsonl")
+        work = args.keep or Path(tmp)
+        if args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+            work.mkdir(parents=True)
+        n = part_jsonl(args.corpus, work / "part.jsonl", args.part)
         started = time.perf_counter()
         from simweb.config import SimConfig
 
-        web_dir = generate_from_corpus(work / "web", work / "heldout.jsonl", seed=args.seed,
+        web_dir = generate_from_corpus(work / "web", work / "part.jsonl", seed=args.seed,
                                        config=SimConfig(inventory_year=args.year))
         gen_s = time.perf_counter() - started
         with SimWeb(web_dir, latency_ms=(0, 0), faults=True, port=0) as web:
             truth = web.truth
             inventory, summary, pipe_s = run_pipeline(web, work, args.year, args.budget)
-            baseline, base_s = run_baseline(web, work, args.year, args.budget)
+            if not args.no_baseline:
+                baseline, base_s = run_baseline(web, work, args.year, args.budget)
         pipe, pipe_rows = score(inventory, summary, truth, ocr)
-        base, base_rows = score(baseline, realscore.machine_summary(baseline, args.year), truth, ocr)
+        if not args.no_baseline:
+            base, base_rows = score(baseline, realscore.machine_summary(baseline, args.year), truth, ocr)
+        else:
+            base, base_rows, base_s = {}, pd.DataFrame(), 0.0
     result = {
-        "corpus_documents_heldout": n,
+        "part": args.part,
+        "corpus_documents": n,
         "sites": len(truth["sites"]),
         "seed": args.seed,
         "inventory_year": args.year,

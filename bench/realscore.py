@@ -31,14 +31,18 @@ def url_key(url: str) -> str:
 
 
 def _in_force(site: dict[str, Any]) -> list[dict[str, Any]]:
-    return [p for p in site["programmes"] if p["status"] == "current"]
+    """The programmes a ``program_found`` row may publish: in force, or adopted and not yet started."""
+    current = [p for p in site["programmes"] if p["status"] == "current"]
+    return current or [p for p in site["programmes"] if p["status"] == "future"]
 
 
 def _main_programme(site: dict[str, Any], status: str) -> dict[str, Any] | None:
-    """The programme a truth row describes: of those in force (program_found) or ended (expired_only), the
-    newest, then the one with most documents."""
-    want = "current" if status == "program_found" else "expired" if status == "expired_only" else None
-    pool = [p for p in site["programmes"] if p["status"] == want]
+    """The programme a truth row describes: of those in force (program_found; else the one not yet started)
+    or ended (expired_only), the newest, then the one with most documents."""
+    if status == "program_found":
+        pool = _in_force(site)
+    else:
+        pool = [p for p in site["programmes"] if status == "expired_only" and p["status"] == "expired"]
     if not pool:
         return None
     return max(pool, key=lambda p: (p["valid_from"] or 0, p["valid_to"] or 0, len(p["urls"])))

@@ -16,7 +16,7 @@ import zipfile
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from io import BytesIO
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -127,6 +127,15 @@ class Extraction:
             "error": None if self.error is None else {"code": self.error.code, "message": self.error.message},
             "text": self.text,
         }
+
+
+def store_fields(ext: Extraction) -> dict[str, Any]:
+    """The ``Store.save_extraction`` keyword arguments of an extraction (the extract stage's and the
+    crawler's, which reads documents as it fetches them)."""
+    meta = {k: v for k, v in asdict(ext).items() if k not in ("pages", "text", "error")}
+    return dict(kind=ext.kind, title=ext.title, text=ext.text, pages=list(ext.pages), meta=meta,
+                needs_ocr=ext.needs_ocr, error_code=ext.error.code if ext.error else None,
+                error_message=ext.error.message if ext.error else None)
 
 
 def _failed(kind: str, code: str, message: str) -> Extraction:

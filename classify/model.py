@@ -261,6 +261,19 @@ class ProgramModel:
                 out[name] = task.calibrate(float(task.scores(v, counts)[0]))
         return out
 
+    def screen(self, doc: DocInput) -> float:
+        """Calibrated P(programme) alone, after the hand rules (what the crawler needs of every page)."""
+        from classify.metadata import find_draft_marker
+
+        v = self.doc_view(doc)
+        task = self.tasks["is_program"]
+        dist = task.distribution(v, signal_counts(v.body))
+        p = task.calibrate(_logit(sum(dist.get(c, 0.0) for c in task.positive)))
+        text = doc.text or ""
+        if ("draft_marker" in self.rules and find_draft_marker(text)) or guard_reason(text, self.rules):
+            p = min(p, DRAFT_CAP)
+        return p
+
     def _predict_one(self, doc: DocInput) -> Prediction:
         from classify.metadata import find_draft_marker, find_period  # owned by the extraction helper
 

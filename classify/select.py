@@ -9,8 +9,9 @@ with one explained ``Decision`` per candidate out. The rules, in order:
 3. not a programme by the classifier (regional strategies, news, party programmes ...) -> ``not_program``,
    unless it is flagged a draft of a programme -> ``draft``;
 4. a draft or consultation version -> ``draft``;
-5. a period that ended before the year (and not extended "tills vidare") or starts after it -> ``expired``
-   (``older_version`` when a programme in force was found);
+5. a period that ended before the year (and not extended "tills vidare") -> ``expired`` (``older_version``
+   when a programme in force was found); one that starts after the year -> ``not_started``: when nothing is
+   in force it is still the municipality's programme (``program_found``, not in force), never "expired";
 6. among the programmes in force, the main document wins over an action plan, then a dated one (period
    or adoption date) over an undated one, adopted over unstated, the newest period, open-ended over
    closed, then the classifier's confidence, the link score and the municipal host. Action plans become
@@ -28,8 +29,8 @@ from functools import cache
 from classify.features import DATA_DIR, HEAD_CHARS
 from classify.model import Prediction
 
-ROLES = ("program", "action_plan", "older_version", "draft", "not_program", "expired", "other_municipality",
-         "duplicate", "too_little_text")
+ROLES = ("program", "action_plan", "older_version", "draft", "not_program", "expired", "not_started",
+         "other_municipality", "duplicate", "too_little_text")
 # A document with fewer words than this cannot be judged (a title line and nothing else, an empty scan): it
 # is never published as a programme, whatever the classifier says; it is listed for review instead.
 MIN_JUDGE_WORDS = 40
@@ -39,6 +40,12 @@ FOUND_VIA = ("link", "search", "sitemap", "offsite")
 _ACTION_PLAN_RE = re.compile(r"handlingsplan|aktivitetsplan|genomförandeplan|åtgärdsplan|handlingsprogram|"
                              r"färdplan", re.IGNORECASE)
 _PROGRAMME_WORD_RE = re.compile(r"program|strategi|policy|plan", re.IGNORECASE)
+_WORD_RE = re.compile(r"[^\W\d_]{2,}")
+
+
+def content_words(text: str) -> int:
+    """The words ``MIN_JUDGE_WORDS`` counts (the selection's and the crawler's judge's)."""
+    return len(_WORD_RE.findall(text))
 
 
 @dataclass(frozen=True)
@@ -188,6 +195,7 @@ def choose_program(candidates: Sequence[Candidate], *, year: int, municipality: 
     seen: dict[str, int] = {}
     in_force: list[int] = []
     expired: list[int] = []
+    future: list[int] = []
     drafts: list[int] = []
 
     def decide(i: int, role: str, reason: str, picked: bool = False) -> None:
@@ -221,11 +229,13 @@ def choose_program(candidates: Sequence[Candidate], *, year: int, municipality: 
             decide(i, "draft", "draft or consultation version, not adopted")
             continue
         t = timing(c, year)
-        if t in ("expired", "future"):
+        if t == "expired":
             expired.append(i)
-            why = f"period {_period(c)} ended before {year}" if t == "expired" else \
-                f"period {_period(c)} starts after {year}"
-            decide(i, "expired", why)
+            decide(i, "expired", f"period {_period(c)} ended before {year}")
+            continue
+        if t == "future":
+            future.append(i)
+            decide(i, "not_started", f"period {_period(c)} starts after {year}")
             continue
         in_force.append(i)
 
@@ -252,10 +262,19 @@ def choose_program(candidates: Sequence[Candidate], *, year: int, municipality: 
             if timing(c, year) == "expired":
                 decide(i, "older_version", f"older version ({_period(c)}) of {_label(ch)}")
 
+    if chosen_i is None and future:
+        # An adopted programme that starts after the year is the municipality's programme, not yet in force.
+        chosen_i = max(future, key=lambda i: _rank_key(candidates[i]))
+        ch = candidates[chosen_i]
+        decide(chosen_i, "program", f"adopted programme {_period(ch)}, not yet in force in {year}", picked=True)
+        for i in expired:
+            decide(i, "older_version", f"older version ({_period(candidates[i])}) of {_label(ch)}")
+
     if chosen_i is not None:
         ch = candidates[chosen_i]
         status = "program_found"
-        force: bool | None = True if timing(ch, year) == "current" else None
+        t = timing(ch, year)
+        force: bool | None = True if t == "current" else False if t == "future" else None
     elif drafts:
         status, force = "draft_only", False
     elif expired:

@@ -208,6 +208,10 @@ def _sigmoid(x: np.ndarray | float) -> Any:
 # Out-of-fold F1 is flat over a wide band of thresholds on a corpus this size; within this much of the
 # best, the lowest threshold is taken: a missed programme costs an analyst more than a reviewed false one.
 F1_TOLERANCE = 0.02
+# ... but never below one half. The calibration is fitted where a fifth of the documents are programmes; a
+# crawl scores a hundred pages for each programme, so a lower bar publishes news items and hub pages
+# (seen on the web built from the training part; docs/classifier.md).
+MIN_PROGRAMME_THRESHOLD = 0.5
 
 
 def _best_threshold(probs: np.ndarray, y: np.ndarray) -> float:
@@ -261,7 +265,7 @@ def _is_program_task(views: list[DocView], recs: Sequence[dict[str, Any]], group
             oof[te] = programme_score(fold, [views[i] for i in te])
         a, b = _fit_platt(oof, y)
         task["calibration"] = [round(a, 6), round(b, 6)]
-        task["threshold"] = round(_best_threshold(_sigmoid(a * oof + b), y), 6)
+        task["threshold"] = round(max(MIN_PROGRAMME_THRESHOLD, _best_threshold(_sigmoid(a * oof + b), y)), 6)
     return task
 
 

@@ -25,12 +25,20 @@ BROWSER_USER_AGENT = (
     "(compatible; kommunprogram; +https://github.com/kommunprogram/kommunprogram)"
 )
 STRATEGIES = ("best_first", "breadth_first")
+GUIDES = ("model", "keywords")
 
 
 @dataclass(frozen=True)
 class CrawlConfig:
     budget: int = 200  # requests per municipality (chosen by bench/bench_crawl.py)
     strategy: str = "best_first"  # breadth_first = the benchmark's baseline (FIFO, no shortcuts)
+    # model: every page and document is read and scored by the programme model, which keeps candidates and
+    # stops the crawl; keywords: only programme words in a title, link or URL do (the earlier crawler).
+    guide: str = "model"
+    model: str = ""  # the model artefact the crawl scores with (empty: the shipped one)
+    keep_probability: float = 0.2  # a page the model gives this P(programme) is kept as a candidate
+    confident_probability: float = 0.9  # a document this probable lets the crawl stop soon after it
+    extract_workers: int = 2  # processes reading PDFs and DOCX during the crawl
     user_agent: str = DEFAULT_USER_AGENT
     browser_ua_fallback: bool = False
     browser_user_agent: str = BROWSER_USER_AGENT
@@ -50,7 +58,8 @@ class CrawlConfig:
     use_sitemaps: bool = True
     max_sitemap_urls: int = 5000  # <loc> entries read per site (one sitemap can flood a frontier)
     max_frontier: int = 4000  # links kept per municipality (lowest scores dropped)
-    stop_after_hit: int = 25  # after the first Tier-1 hit, stop when this many requests find nothing new
+    stop_after_hit: int = 25  # after a hit, stop when this many requests find no new hit
+    stop_after_confident: int = 10  # after a confident hit, stop when this many requests find no new hit
     stop_without_hub: int = 80  # give up when this many requests found no Tier-1/Tier-2 link
     log_level: str = "WARNING"
     log_file: str = ""  # the crawl child's Scrapy log (appended); empty = kept only on failure
@@ -58,7 +67,8 @@ class CrawlConfig:
     def __post_init__(self) -> None:
         positive = ("budget", "max_download_bytes", "concurrent_municipalities", "per_host_concurrency",
                     "max_sitemap_urls", "max_frontier", "stop_after_hit", "stop_without_hub",
-                    "max_bytes_per_municipality", "max_bytes_per_run", "max_html_bytes")
+                    "max_bytes_per_municipality", "max_bytes_per_run", "max_html_bytes", "stop_after_confident",
+                    "extract_workers")
         for name in positive:
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
@@ -70,6 +80,11 @@ class CrawlConfig:
                 raise UsageError(f"{PREFIX}{name.upper()}={getattr(self, name)!r}: must be > 0")
         if self.download_delay < 0:
             raise UsageError(f"{PREFIX}DOWNLOAD_DELAY={self.download_delay!r}: must be >= 0")
+        for name in ("keep_probability", "confident_probability"):
+            if not 0.0 < getattr(self, name) < 1.0:
+                raise UsageError(f"{PREFIX}{name.upper()}={getattr(self, name)!r}: must be a probability in (0, 1)")
+        if self.guide not in GUIDES:
+            raise UsageError(f"{PREFIX}GUIDE={self.guide!r}: choose one of {', '.join(GUIDES)}")
         if self.strategy not in STRATEGIES:
             raise UsageError(f"{PREFIX}STRATEGY={self.strategy!r}: choose one of {', '.join(STRATEGIES)}")
         if "http" not in self.user_agent:

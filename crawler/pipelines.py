@@ -25,6 +25,8 @@ import hashlib
 from typing import Any
 from urllib.parse import urlsplit
 
+from classify.extract import EXTRACTOR_VERSION, Extraction, ExtractionFailure, store_fields
+from crawler.judge import Reading
 from inventory.errors import StoreError
 from inventory.store import Store, Validators, now
 
@@ -73,6 +75,21 @@ class Recorder:
             return self.store.blob(sha256)
         except StoreError:
             return None
+
+    def known_extraction(self, body: bytes) -> Reading | None:
+        """The store's extraction of these bytes by this extractor version, or None (read them, then)."""
+        sha = hashlib.sha256(body).hexdigest()
+        row = self.store.extraction(sha, EXTRACTOR_VERSION)
+        if row is None:
+            return None
+        error = ExtractionFailure(row["error_code"], row["error_message"] or "") if row["error_code"] else None
+        ext = Extraction(kind=row["kind"] or "unknown", pages=list(row["pages"] or []), text=row["text"] or "",
+                         title=row["title"], needs_ocr=bool(row.get("needs_ocr")), error=error)
+        return Reading(sha, ext, full=True, stored=True)
+
+    def save_extraction(self, sha256: str, extraction: Extraction) -> None:
+        """A document read during the crawl is stored as the extract stage would store it (its cache)."""
+        self.store.save_extraction(sha256, EXTRACTOR_VERSION, **store_fields(extraction))
 
     def fetch(self, code: str, *, url: str, final_url: str, status: int | None, content_type: str | None,
               size: int, sha256: str | None, etag: str | None, last_modified: str | None, route: str,

@@ -130,7 +130,9 @@ def _run_child(job_path: Path, summary_path: Path, log_path: Path | None, parent
         die_with_parent(parent_pid)
     job = json.loads(sys.stdin.read() if str(job_path) == "-" else job_path.read_text(encoding="utf-8"))
     config = CrawlConfig.from_dict(job["config"])
-    municipalities = [Municipality(**{**m, "alt_hosts": tuple(m.get("alt_hosts", ()))}) for m in job["municipalities"]]
+    municipalities = [Municipality(**{**m, "alt_hosts": tuple(m.get("alt_hosts", ())),
+                                      "business_hosts": tuple(m.get("business_hosts", ()))})
+                      for m in job["municipalities"]]
     store = Store.open(job["db_url"])
     recorder = Recorder(store, int(job["run_id"]))
     settings = scrapy_settings(config)

@@ -40,7 +40,8 @@ TIER1_TERMS = (
 )
 BUSINESS_HUB = (
     r"naringsliv|foretagande|foretagare|foretag.{0,5}och.{0,5}naringsliv|starta.{0,5}och.{0,5}driva"
-    r"|foretagsklimat|utveckling.{0,5}och.{0,5}projekt|naringslivsutveckling|jobb.{0,6}foretag"
+    r"|foretagsklimat|utveckling.{0,5}och.{0,5}projekt|naringslivsutveckling|jobb.{0,6}foretag|foretagsservice"
+    r"|foretagslots"
 )
 GOVERNANCE_HUB = (
     r"styrdokument|styrande.{0,3}dokument|forfattningssamling|planer.{0,5}och.{0,5}program"
@@ -101,6 +102,11 @@ SIGNALS: tuple[Signal, ...] = (
 TIER1_SCORE = 80.0  # a link at or above this is a direct hit: follow at once and save as candidate
 OFFSITE_MIN_SCORE = 60.0  # an off-site link's anchor must reach this (Tier-1 term, or business + marker/brand)
 MIN_FOLLOW_SCORE = -40.0  # below this a link is never fetched
+# Per click from the home page, off a link's score: among equally promising pages of a section the shallow
+# ones (its sub-sections) come before the deep leaves of one of them (chosen on the training-part real web).
+DEPTH_PENALTY = 3.0
+# A business-promotion host is business through and through: its links get what "naringsliv" in a URL gets.
+BUSINESS_HOST_BONUS = 30.0
 # Search terms sent to the site's own search (it usually indexes PDF text and finds orphans).
 # Five queries cover the term variants of municipal-web.md §1.3 (site search matches substrings of
 # titles and, often, PDF text).

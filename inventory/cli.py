@@ -95,6 +95,16 @@ def _settings(year: int, db: str, out: Path | None, municipalities: Path | None,
         raise UsageError(f"{config}: [run]: {exc}") from None
 
 
+def _warn_without_ocr() -> None:
+    """Said once at the start of a run that reads documents: scans will not be read without Tesseract."""
+    from classify.extract_pdf import ocr_available
+
+    if not ocr_available():
+        typer.echo("kommunprogram: note: Tesseract OCR with Swedish data is not installed, so scanned PDFs will "
+                   "not be read (their municipalities get status needs_ocr); install it with `make setup-system` "
+                   "(Debian/Ubuntu, as root) or `apt-get install tesseract-ocr tesseract-ocr-swe`.", err=True)
+
+
 def _warn_without_contact(settings: RunSettings) -> None:
     """A crawl of the real web without the operator's contact is allowed, but said at its start."""
     if not settings.contact and not settings.allow_private_addresses:
@@ -113,6 +123,7 @@ def run(municipalities: Munis = None, year: Year = CURRENT_YEAR, out: Out = None
     ensure_writable_dir(settings.output_dir)  # before hours of crawling, not after
     items = _load_municipalities(settings.municipalities_csv)
     _warn_without_contact(settings)
+    _warn_without_ocr()
     from inventory.progress import progress_display
     from inventory.runner import run_inventory
 
@@ -157,6 +168,7 @@ def extract(year: Year = CURRENT_YEAR, db: Db = DEFAULT_DB, run_id: RunId = None
 
     store = Store.open(db)
     resolved = _resolve_run(store, year, run_id)
+    _warn_without_ocr()
     with run_lock(db):
         typer.echo(f"run {resolved} {extract_stage(store, resolved).line()}")
 
@@ -247,6 +259,7 @@ def demo(out: Annotated[Path, typer.Option("--out", help="Output directory.")] =
     """Generate a small simulated municipal web, serve it on 127.0.0.1 and run the whole inventory on it."""
     _setup_logging(verbose)
     ensure_writable_dir(out)
+    _warn_without_ocr()
     from inventory.progress import progress_display
     from inventory.runner import run_demo
 

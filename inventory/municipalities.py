@@ -29,6 +29,9 @@ class Municipality:
     county: str
     website: str
     alt_hosts: tuple[str, ...] = ()
+    # Business-promotion hosts (the municipality's business company's site), when the list names them
+    # (optional column ``business_hosts``, ``;``-separated); the crawler also finds them by their links.
+    business_hosts: tuple[str, ...] = ()
 
     @property
     def host(self) -> str:
@@ -144,7 +147,8 @@ def _read_rows(path: Path, reader: csv.DictReader[str]) -> list[Municipality]:
         if problem:
             raise UsageError(f"{path}:{line}: {problem}")
         alt = tuple(h.strip() for h in (row.get("skr_host") or "").split(";") if h.strip())
-        result.append(Municipality(alt_hosts=alt, **values))
+        business = tuple(h.strip().lower() for h in (row.get("business_hosts") or "").split(";") if h.strip())
+        result.append(Municipality(alt_hosts=alt, business_hosts=business, **values))
     if not result:
         raise UsageError(f"{path}: no municipalities listed")
     return result

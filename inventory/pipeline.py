@@ -10,7 +10,6 @@ import dataclasses
 import hashlib
 import json
 import logging
-import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -28,7 +27,6 @@ log = logging.getLogger(__name__)
 # Crawl outcomes that end a municipality before any document can be judged.
 # (The crawl outcome and the inventory status share these names.)
 CRAWL_FAILURES = frozenset({"site_unreachable", "blocked_by_server", "error"})
-_WORD = re.compile(r"[^\W\d_]{2,}")  # the words counted for select.MIN_JUDGE_WORDS
 UNFINISHED = "crawl_unfinished"  # the reason of a municipality whose crawl never recorded an outcome
 # Statuses whose row rests on the classifier's decisions, and so can go to review (inventory.review).
 REVIEWED_STATUSES = frozenset({"program_found", "no_program_found", "draft_only", "expired_only",
@@ -98,7 +96,7 @@ def crawl_progress(store: Store, run_id: int, items: Sequence[Municipality], pro
 
 # -- extract --------------------------------------------------------------------------------
 def extract_stage(store: Store, run_id: int, *, workers: int = 2) -> StageReport:
-    from classify.extract import EXTRACTOR_VERSION, ExtractItem, extract_many
+    from classify.extract import EXTRACTOR_VERSION, ExtractItem, extract_many, store_fields
 
     started = time.monotonic()
     counts = {"extracted": 0, "cached": 0, "failed": 0}
@@ -117,11 +115,7 @@ def extract_stage(store: Store, run_id: int, *, workers: int = 2) -> StageReport
     items = (ExtractItem(sha, store.blob(sha), cand["content_type"], cand["filename"],
                          cand["final_url"] or cand["url"]) for sha, cand in todo.items() if cand)
     for sha, ext in extract_many(items, workers=workers):
-        meta = {k: v for k, v in dataclasses.asdict(ext).items() if k not in ("pages", "text", "error")}
-        store.save_extraction(sha, EXTRACTOR_VERSION, kind=ext.kind, title=ext.title, text=ext.text,
-                              pages=list(ext.pages), meta=meta, needs_ocr=ext.needs_ocr,
-                              error_code=ext.error.code if ext.error else None,
-                              error_message=ext.error.message if ext.error else None)
+        store.save_extraction(sha, EXTRACTOR_VERSION, **store_fields(ext))
         counts["failed" if ext.error else "extracted"] += 1
         if ext.error:
             log.warning("extraction failed for %s (%s): %s", todo[sha]["url"], ext.error.code, ext.error.message)
@@ -137,7 +131,7 @@ def classify_stage(store: Store, run_id: int, year: int, *, model_path: Path | N
     from classify.document import host_kind, section_of
     from classify.extract import EXTRACTOR_VERSION
     from classify.model import DocInput, load_model
-    from classify.select import FOUND_VIA, Candidate, choose_program, other_municipality
+    from classify.select import FOUND_VIA, Candidate, choose_program, content_words, other_municipality
     from inventory.review import model_thresholds
 
     started = time.monotonic()
@@ -193,7 +187,7 @@ def classify_stage(store: Store, run_id: int, year: int, *, model_path: Path | N
                 adopted_by=meta.get("adopted_by"), adopted_date=meta.get("adopted_date"),
                 prediction=prediction_from_json(predictions[c["sha256"]]),
                 host_is_municipal=_host(c["final_url"] or c["url"]) in own_hosts,
-                content_words=len(_WORD.findall(ext["text"] or "")),
+                content_words=content_words(ext["text"] or ""),
                 mentions_other_municipality=other_municipality(ext["text"] or "", m.name, ext["title"])))
         selection = choose_program(selectable, year=year, municipality=m.name)
         row = inventory_row(m, outcomes[m.code], selection, cands, extractions, predictions, year, run_id,
@@ -227,17 +221,43 @@ def prediction_from_json(data: dict[str, Any]) -> Any:
     return Prediction(evidence=evidence, **{k: v for k, v in data.items() if k in fields})
 
 
-def final_status(crawl_outcome: dict[str, Any], selection_status: str) -> str:
-    """Combine the crawl outcome with the programme choice into the inventory status."""
+# Crawl reasons that say robots.txt hid the municipality's home page or a page whose link named the programme
+# (crawler.outcome). A disallowed search page or sitemap is not among them: other pages were crawled.
+ROBOTS_HID_PROGRAMME = frozenset({"home_disallowed", "target_disallowed", "tier1_link_disallowed",
+                                  "robots_unavailable"})
+
+
+def final_status(crawl_outcome: dict[str, Any], selection_status: str, unreadable: str | None = None) -> str:
+    """Combine the crawl outcome with the programme choice into the inventory status.
+
+    ``unreadable`` is the URL of a document that looks like the programme but could not be read (a scan
+    without OCR): with nothing else found that is ``needs_ocr``, never "no programme"."""
     crawl_status = crawl_outcome.get("status")
     if not crawl_status:  # never finished (a crawl that died, a website it could not start): not a "no"
         return "error"
     if crawl_status in CRAWL_FAILURES and selection_status == "no_program_found":
         return str(crawl_status)
-    if selection_status == "no_program_found" and (crawl_status == "blocked_by_robots"
-                                                   or crawl_outcome.get("robots_blocked") not in (None, "[]")):
-        return "blocked_by_robots"
+    if selection_status == "no_program_found":
+        if unreadable:
+            return "needs_ocr"
+        if crawl_status == "blocked_by_robots" or crawl_outcome.get("reason") in ROBOTS_HID_PROGRAMME:
+            return "blocked_by_robots"
     return selection_status
+
+
+def unreadable_programme(cands: Sequence[dict[str, Any]], extractions: dict[str, Any]) -> str | None:
+    """The URL of a candidate that names the programme in its link, anchor or file name but was a scan
+    the extraction could not read without OCR; None when there is none."""
+    from crawler.linkscore import LinkFeatures, score_link
+
+    for c in cands:
+        ext = extractions.get(c["sha256"])
+        if not ext or ext.get("error_code") != "needs_ocr":
+            continue
+        words = LinkFeatures(url=c["final_url"] or c["url"], anchor=f"{c['anchor_text'] or ''} {c['filename'] or ''}")
+        if score_link(words).tier1:
+            return str(c["url"])
+    return None
 
 
 def shown_document(selection: Any, candidates: Sequence[Any]) -> Any:
@@ -259,7 +279,8 @@ def inventory_row(m: Municipality, outcome: dict[str, Any], selection: Any, cand
                   thresholds: dict[str, float], shown: Any = None) -> dict[str, Any]:
     from inventory.review import review_row
 
-    status = final_status(outcome, selection.status)
+    unreadable = unreadable_programme(cands, extractions) if selection.chosen is None else None
+    status = final_status(outcome, selection.status, unreadable)
     chosen = shown if shown is not None else selection.chosen
     row: dict[str, Any] = {
         "code": m.code, "name": m.name, "county_code": m.county_code, "county": m.county, "status": status,
@@ -268,7 +289,7 @@ def inventory_row(m: Municipality, outcome: dict[str, Any], selection: Any, cand
         "confidence": None, "needs_review": None, "review_reasons": None, "found_via": None,
         "requests": outcome.get("requests"),
         "sha256": None, "adopted_by": None, "adopted_date": None, "evidence": {},
-        "crawl_status": outcome.get("status"), "run_id": run_id, "year": year,
+        "crawl_status": outcome.get("status"), "run_id": run_id, "year": year, "needs_ocr_document": unreadable,
         "reason": outcome.get("reason") or (None if outcome.get("status") else UNFINISHED),
     }
     if chosen is not None:
@@ -337,7 +358,7 @@ def frames_from_results(rows: list[dict[str, Any]]) -> tuple[Any, Any, Any]:
     inv_cols = ["code", "name", "county_code", "county", "status", "program_title", "program_url",
                 "program_type", "valid_from", "valid_to", "extended", "in_force", "regional_category", *TAGS,
                 "confidence", "needs_review", "review_reasons", "found_via", "requests", "sha256", "adopted_by",
-                "adopted_date", "evidence", "crawl_status", "reason", "run_id", "year"]
+                "adopted_date", "evidence", "crawl_status", "reason", "needs_ocr_document", "run_id", "year"]
     inventory = pd.DataFrame([{c: r.get(c) for c in inv_cols} for r in rows], columns=inv_cols)
     bool_cols = ["extended", "in_force", *TAGS, "needs_review"]
     inventory = inventory.astype({c: "boolean" for c in bool_cols} | {

@@ -128,8 +128,12 @@ def _truth_check(inventory_csv: Path, truth: dict[str, Any]) -> str:
     sites = truth.get("sites", truth)
     if not inventory_csv.is_file() or not isinstance(sites, dict):
         return ""
+    from classify.extract_pdf import ocr_available
+
     inv = pd.read_csv(inventory_csv, dtype=str, keep_default_na=False)
-    expected = {code: (site or {}).get("expected_status") for code, site in sites.items() if isinstance(site, dict)}
+    key = "expected_status" if ocr_available() else "expected_status_without_ocr"
+    expected = {code: (site or {}).get(key) or site.get("expected_status") for code, site in sites.items()
+                if isinstance(site, dict)}
     agree = sum(1 for code, status in zip(inv["code"], inv["status"], strict=True) if expected.get(code) == status)
     return f"; status agrees with the simulated web's truth for {agree} of {len(inv)}"
 

@@ -36,6 +36,8 @@ STATUSES: tuple[Status, ...] = (
     Status("expired_only", True, True, "Endast utgånget program"),
     Status("site_unreachable", False, False, "Webbplatsen kunde inte nås"),
     Status("blocked_by_robots", False, False, "Stoppad av robots.txt"),
+    # A document that looks like the programme is a scan that could not be read (no OCR): not a "no".
+    Status("needs_ocr", False, False, "Programmet är en skannad PDF som inte kunde läsas"),
     Status("blocked_by_server", False, False, "Stoppad av servern (403/429)"),
     Status("error", False, False, "Fel vid insamlingen"),
 )
@@ -288,6 +290,8 @@ def _metrics() -> tuple[Metric, ...]:
         ),
         *(Metric(t, tag_sv[t], t, "in_force") for t in TAGS),
         Metric("needs_review", "Resultat som bör granskas", "needs_review", "all"),
+        Metric("needs_ocr", "Kommuner med ett programliknande dokument som inte kunde läsas utan OCR", "needs_ocr",
+               "all"),
     )
 
 
@@ -310,6 +314,8 @@ def _masks(inventory: pd.DataFrame) -> dict[str, np.ndarray]:
         "in_force": in_force,
         "in_force_unknown": reached & in_force_col.isna().to_numpy(dtype=bool),
         "needs_review": _true(_column(inventory, "needs_review")),
+        "needs_ocr": _column(inventory, "needs_ocr_document").astype("object").fillna("").astype(str)
+        .str.strip().ne("").to_numpy(dtype=bool),
     }
     masks |= {f"status_{s}": (status == s).to_numpy(dtype=bool) for s in STATUS_NAMES}
     masks |= {f"type_{t}": (ptype == t).to_numpy(dtype=bool) for t in PROGRAMME_TYPES}

@@ -163,6 +163,7 @@ MIGRATIONS: tuple[tuple[int, str, tuple[sa.Table, ...]], ...] = (
     (1, "initial schema", (municipalities, runs, run_municipalities, fetches, url_validators, blobs,
                            candidates, documents, classifications, results)),
     (2, "inventory view: the results' rows with one column per field", ()),
+    (3, "inventory view: needs_ocr_document", ()),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 # What to do about a damaged store (a lost table, a bad row): said in every such error.
@@ -177,6 +178,7 @@ INVENTORY_VIEW_FIELDS = (
     "valid_to", "extended", "in_force", "regional_category", "rus_link", "intermunicipal_link", "action_plan",
     "sustainability", "business_collaboration", "annual_activities", "confidence", "needs_review",
     "review_reasons", "found_via", "requests", "adopted_by", "adopted_date", "crawl_status", "reason",
+    "needs_ocr_document",
 )  # fmt: skip
 VIEW_TAGS = ("rus_link", "intermunicipal_link", "action_plan", "sustainability", "business_collaboration",
              "annual_activities")
@@ -198,8 +200,12 @@ def inventory_view_sql(dialect: str) -> str:
             f"r.sha256, {evidence} as evidence from results r")
 
 
-# Views per migration version (SQL by dialect): created after the version's tables.
-VIEWS: dict[int, Any] = {2: inventory_view_sql}
+# Views per migration version (SQL statements by dialect), run after the version's tables are created. A
+# view with a new field is dropped and created again by a migration of its own.
+VIEWS: dict[int, Any] = {
+    2: lambda dialect: [inventory_view_sql(dialect)],
+    3: lambda dialect: ["drop view if exists inventory", inventory_view_sql(dialect)],
+}
 
 
 def now() -> str:
@@ -306,8 +312,8 @@ class Store:
                     continue
                 for table in tables:
                     table.create(conn, checkfirst=True)
-                if version in VIEWS:
-                    conn.execute(sa.text(VIEWS[version](conn.dialect.name)))
+                for statement in VIEWS.get(version, lambda _: [])(conn.dialect.name):
+                    conn.execute(sa.text(statement))
                 conn.execute(schema_migrations.insert().values(
                     version=version, description=description, applied_at=now()))
 

@@ -29,7 +29,8 @@ VALUE_LABELS: Mapping[str, Mapping[str, str]] = MappingProxyType({
                      "blocked_by_server": "Stoppad av servern (403/429)", "error": "Fel vid insamlingen"},
     "role": {"program": "Programmet", "action_plan": "Handlingsplan", "older_version": "Äldre version",
              "draft": "Utkast eller förslag", "not_program": "Inte ett program", "expired": "Utgånget",
-             "other_municipality": "Annan kommuns dokument", "duplicate": "Dubblett", "unreadable": "Oläsbart"},
+             "not_started": "Har inte börjat gälla", "other_municipality": "Annan kommuns dokument",
+             "duplicate": "Dubblett", "unreadable": "Oläsbart", "too_little_text": "För lite text"},
     "change": dict(CHANGES),
     "base": {"all": "Alla kommuner", "reached": "Nådda kommuner", "in_force": "Kommuner med gällande program",
              "none": "Bara antal"},
@@ -83,5 +84,7 @@ STATUS_EXPLANATIONS: Mapping[str, str] = MappingProxyType({
     "site_unreachable": "Webbplatsen svarade inte (DNS, anslutning, TLS eller tidsgräns).",
     "blocked_by_robots": "robots.txt förbjöd sidorna som behövdes och inget hittades på annat sätt.",
     "blocked_by_server": "Servern nekade oss (403/429) hela tiden.",
+    "needs_ocr": "Ett dokument som ser ut att vara programmet är en skannad PDF som inte kunde läsas utan OCR "
+                 "(Tesseract); dokumentet står i Dokument som behöver OCR.",
     "error": "Något annat gick fel; orsaken står i Orsak och i körningens logg.",
 })  # fmt: skip

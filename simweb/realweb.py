@@ -139,8 +139,9 @@ def period_status(valid_from: int | None, valid_to: int | None, year: int) -> st
 
 
 def label_status(statuses: list[str]) -> str:
-    """The expected status from the programmes' period statuses (a future programme is not expired)."""
-    if "current" in statuses:
+    """The expected status from the programmes' period statuses: a programme that starts after the year is
+    the municipality's programme, not in force (docs/outputs.md), never expired."""
+    if "current" in statuses or "future" in statuses:
         return "program_found"
     if "expired" in statuses:
         return "expired_only"
@@ -432,6 +433,8 @@ def site_truth(site: RealSite, base: dict[str, Any], year: int, by_id: dict[str,
     own = {cid for p in programmes for cid in p["corpus_ids"]}
     status = label_status([p["status"] for p in programmes])
     without_ocr = label_status([p["status"] for p in programmes if p["readable_without_ocr"]])
+    if without_ocr == "no_program_found" and status != "no_program_found":
+        without_ocr = "needs_ocr"  # the programme is there, but only as a scan (docs/outputs.md)
     decoys = [
         {
             "class": e["rec"]["doc_kind"],

@@ -864,6 +864,9 @@ def _truth(
         programme_status = "expired_only" if records else "no_program_found"
     if without_faults is None:
         without_faults = programme_status
+    # Without OCR a programme that is only a scan cannot be read: the municipality is needs_ocr.
+    readable = [r for r in current if r["reachability"] != "robots_blocked" and r["kind"] != "scanned_pdf"]
+    without_ocr = "needs_ocr" if expected == "program_found" and not readable else expected
     return {
         "code": b.m.code,
         "name": b.m.name,
@@ -874,6 +877,7 @@ def _truth(
         "forced": b.forced,
         "expected_status": expected,
         "expected_status_without_faults": without_faults,
+        "expected_status_without_ocr": without_ocr,
         "programme_status": programme_status,
         "programmes": records,
         "action_plans": plans,

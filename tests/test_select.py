@@ -87,9 +87,20 @@ def test_neighbour_and_future_documents_are_not_chosen() -> None:
     sel = choose_program([neighbour, future, undated], year=2024, municipality="Mora")
     r = roles(sel)
     assert r["n"] == "other_municipality" and "Orsa" in sel.decisions[0].reason
-    assert r["f"] == "expired" and "starts after 2024" in sel.decisions[1].reason
+    assert r["f"] == "not_started" and "starts after 2024" in sel.decisions[1].reason
     assert sel.chosen is not None and sel.chosen.sha256 == "u"
     assert sel.in_force is None  # no stated period: assumed, not known, to be in force
+
+
+def test_a_programme_that_has_not_started_is_found_not_expired() -> None:
+    """Issue 13: a programme whose period starts after the inventory year is not ``expired_only``."""
+    old = cand("o", "Näringslivsstrategi 2015-2020", valid_from=2015, valid_to=2020)
+    future = cand("f", "Näringslivsstrategi 2026-2030", valid_from=2026, valid_to=2030)
+    sel = choose_program([old, future], year=2024, municipality="Mora")
+    assert (sel.status, sel.in_force) == ("program_found", False)
+    assert sel.chosen is not None and sel.chosen.sha256 == "f"
+    assert roles(sel) == {"o": "older_version", "f": "program"}
+    assert choose_program([old], year=2024, municipality="Mora").status == "expired_only"
 
 
 def test_adopted_beats_unstated_and_action_plan_alone_is_chosen() -> None:

@@ -6,6 +6,7 @@ the child process and writes into a real Store; assertions read the store and th
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import json
 import socket
@@ -350,6 +351,15 @@ def _answer(request: Request, *links: tuple[str, str]) -> HtmlResponse:
                         body=body, request=request)
 
 
+def _parse(spider: ProgramSpider, response: HtmlResponse) -> list[Request]:
+    """The requests ``parse`` (an async generator: pages are read by the model first) yields."""
+
+    async def collect() -> list[Request]:
+        return [r async for r in spider.parse(response)]
+
+    return asyncio.run(collect())
+
+
 def _fetched(store: Store, run_id: int) -> list[str]:
     """The paths of a run's fetch records, in the order the spider recorded them."""
     with store.engine.connect() as conn:
@@ -370,11 +380,11 @@ def test_answers_are_applied_in_request_order_and_idle_applies_what_was_held(tmp
     (home,) = spider._activate_more()
     state = spider.sites["0001"]
     links = (("/naringsliv/", "Näringsliv och arbete"), ("/kommunen/", "Om kommunen"))
-    first, second = spider.parse(_answer(home, *links))
+    first, second = _parse(spider, _answer(home, *links))
     assert (first.meta["seq"], second.meta["seq"]) == (2, 3) and state.in_flight == 2
 
     # The second answer arrives first: held, nothing applied, nothing new requested.
-    assert list(spider.parse(_answer(second, ("/styrdokument/", "Styrdokument"), ("/foretag/", "Företag")))) == []
+    assert _parse(spider, _answer(second, ("/styrdokument/", "Styrdokument"), ("/foretag/", "Företag"))) == []
     assert state.counts.responses == 1 and state.in_flight == 2
     # The first one is robots-disallowed (a failure): applied, then the held answer, in that order.
     failure = Failure(IgnoreRequest("Forbidden by robots.txt"))
@@ -385,12 +395,12 @@ def test_answers_are_applied_in_request_order_and_idle_applies_what_was_held(tmp
     assert [r.meta["seq"] for r in follow] == [4, 5] and state.in_flight == 2
 
     # Request 4 is dropped silently by Scrapy; 5 is answered and held. Idle applies it and goes on.
-    assert list(spider.parse(_answer(follow[1], ("/planer/", "Planer och program")))) == []
+    assert _parse(spider, _answer(follow[1], ("/planer/", "Planer och program"))) == []
     with pytest.raises(DontCloseSpider):
         spider.idle()
     assert state.counts.responses == 3
     (last,) = engine.crawled
     assert last.meta["seq"] == 6 and state.in_flight == 1
-    assert list(spider.parse(_answer(last))) == [] and spider.outcomes[0]["code"] == "0001"  # frontier empty
+    assert _parse(spider, _answer(last)) == [] and spider.outcomes[0]["code"] == "0001"  # frontier empty
     # The fetch log is in the order the answers were applied (the dropped request 4 has no answer).
     assert _fetched(store, run_id) == ["", "naringsliv/", "kommunen/", "foretag/", "planer/"]

@@ -1,11 +1,12 @@
-"""The programme spider: best-first per municipality, a few municipalities at a time.
+"""The programme spider: best-first per municipality, a few municipalities at a time, guided by the model.
 
 Thin on purpose: scoring (``linkscore``), canonicalisation (``urls``), document detection
-(``documents``), page reading (``pagescan``), frontier and host rules (``frontier``, ``site``) and the
-outcome (``outcome``) are pure and tested on their own. The spider only moves requests between a
-municipality's frontier and Scrapy, keeping 1-2 requests in flight per municipality and applying their
-answers in request order (so a crawl depends on the responses, not on their timing), and writes to
-the store through ``pipelines.Recorder``.
+(``documents``), page reading (``pagescan``), frontier and host rules (``frontier``, ``site``), the
+model's verdict (``judge``) and the outcome (``outcome``) are tested on their own. The spider only moves
+requests between a municipality's frontier and Scrapy, keeping 1-2 requests in flight per municipality,
+has every page and document read and scored by the programme model (off the reactor thread), applies
+the answers in request order (so a crawl depends on the responses, not on their timing or on how long
+reading took), and writes to the store through ``pipelines.Recorder``.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from crawler.documents import (
     sniff_kind,
 )
 from crawler.frontier import LinkInfo
+from crawler.judge import Judge, Reading
 from crawler.linkscore import LinkFeatures, is_direct_hit, score_link, score_page
 from crawler.outcome import error_code
 from crawler.pagescan import scan_html
@@ -39,7 +41,7 @@ from crawler.robots import RobotsUnavailable, SafeRobotsTxtMiddleware
 from crawler.safety import PrivateAddressRefused
 from crawler.site import SiteState, hostname
 from crawler.sitemaps import parse_sitemap
-from crawler.urls import host_variants
+from crawler.urls import bare_host, host_variants
 from inventory.errors import StoreError
 from inventory.municipalities import Municipality
 from inventory.store import Validators
@@ -76,6 +78,11 @@ class ProgramSpider(scrapy.Spider):
         self.fatal: str | None = None
         self._robots: SafeRobotsTxtMiddleware | None = None
         self.run_bytes = recorder.run_bytes()  # the run's byte budget counts what earlier attempts downloaded
+        self.judge = Judge.load(config.model, config.extract_workers) if config.guide == "model" else None
+
+    def closed(self, reason: str) -> None:
+        if self.judge is not None:
+            self.judge.close()
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> ProgramSpider:
@@ -159,9 +166,42 @@ class ProgramSpider(scrapy.Spider):
         if scheduled:
             raise DontCloseSpider
 
-    # -- callbacks: what arrives is applied in request order ------------------------------------------
-    def parse(self, response: Response, **kwargs: Any) -> Iterator[Request]:
-        yield from self._arrive(response.meta, response)
+    # -- callbacks: what arrives is read, then applied in request order ---------------------------------
+    async def parse(self, response: Response, **kwargs: Any) -> AsyncIterator[Request]:
+        reading = await self._read(response)
+        if reading is not None:
+            response.meta["reading"] = reading
+        for request in self._arrive(response.meta, response):
+            yield request
+
+    async def _read(self, response: Response) -> Reading | None:
+        """The model's reading of a page or document (None when the crawl is guided by keywords, or the
+        answer is no page or document). A document the store has already read is not read again."""
+        info: LinkInfo = response.meta["info"]
+        if self.judge is None or info.kind == "sitemap" or response.meta.get("code") not in self.sites:
+            return None
+        body = response.body
+        validators: Validators | None = response.meta.get("validators")
+        if response.status == 304 and validators is not None:
+            stored = self.recorder.stored_content(validators.sha256)
+            if stored is None:
+                return None
+            response.meta["stored_body"] = body = stored
+        elif response.status != 200:
+            return None
+        kind = sniff_kind(body, _header(response, "Content-Type"), _header(response, "Content-Disposition"),
+                          response.url)
+        if kind != HTML and kind not in DOCUMENT_KINDS:
+            return None
+        if kind == HTML:
+            body = body[:self.config.max_html_bytes]
+        else:
+            known = self.recorder.known_extraction(body)
+            if known is not None:
+                return known
+        filename = (filename_from_disposition(_header(response, "Content-Disposition"))
+                    or filename_from_url(response.url))
+        return await self.judge.read(body, kind, _header(response, "Content-Type"), response.url, filename)
 
     def failed(self, failure: Failure) -> Iterator[Request]:
         yield from self._arrive(failure.request.meta, failure)  # type: ignore[attr-defined]
@@ -243,7 +283,7 @@ class ProgramSpider(scrapy.Spider):
         validators: Validators | None = response.meta.get("validators")
         if status == 304 and validators is not None:
             c.ok_responses += 1
-            stored = self.recorder.stored_content(validators.sha256)
+            stored = response.meta.get("stored_body") or self.recorder.stored_content(validators.sha256)
             if stored is None:  # the store lost the copy: the candidate by hash (the store refuses if it cannot)
                 self._candidate(state, response, info, None, validators.sha256, ctype, unchanged=validators)
                 fetch["sha256"] = validators.sha256
@@ -270,8 +310,14 @@ class ProgramSpider(scrapy.Spider):
         body = response.body
         disposition = _header(response, "Content-Disposition")
         kind = sniff_kind(body, ctype, disposition, response.url)
+        reading: Reading | None = response.meta.get("reading")
+        probability = self._probability(state, reading, response.url)
         if kind in DOCUMENT_KINDS:
-            return self._candidate(state, response, info, body, None, ctype, unchanged=unchanged), None
+            digest = self._candidate(state, response, info, body, None, ctype, unchanged=unchanged,
+                                     probability=probability)
+            if reading is not None and reading.full and not reading.stored:
+                self.recorder.save_extraction(reading.sha256, reading.extraction)
+            return digest, None
         if kind != HTML:
             return None, f"not_a_document:{kind}"
         encoding = response.encoding if isinstance(response, TextResponse) else None
@@ -281,18 +327,33 @@ class ProgramSpider(scrapy.Spider):
         if is_soft_404(response.url, kind, scan.title, scan.headings):
             state.counts.errors["soft_404"] += 1
             return None, "soft_404"
-        sha = None
+        sha: str | None = None
         page = score_page(response.url, scan.title, scan.headings)
-        if info.kind == "page" and (is_direct_hit(page) or (info.tier1 and page.tier1)):
-            sha = self._candidate(state, response, info, body, None, ctype, page_hit=True, unchanged=unchanged)
-        state.admit_all(scan, response.url, info)
+        keyword_hit = is_direct_hit(page) or (info.tier1 and page.tier1)
+        # Guided by the model, every page is a candidate it finds likely enough; the keyword rule of the
+        # earlier crawler keeps its candidates too (a page the model cannot read is judged by its words).
+        kept = probability is not None and probability >= self.config.keep_probability
+        if info.kind == "page" and (keyword_hit or kept):
+            sha = self._candidate(state, response, info, body, None, ctype, page_hit=keyword_hit,
+                                  unchanged=unchanged, probability=probability)
+        state.admit_all(scan, response.url, info, probability)
         if state.best_first:
             self._shortcuts(state, response, scan.search_template)
         return sha, None
 
+    def _probability(self, state: SiteState, reading: Reading | None, url: str) -> float | None:
+        """The model's P(programme) of what was read, at apply time (so the hosts known then count)."""
+        if self.judge is None or reading is None:
+            return None
+        p = self.judge.probability(reading.extraction, url=url, own_hosts={bare_host(h) for h in state.hosts},
+                                   business_hosts=state.business_hosts, municipality=state.muni.name)
+        if p is not None:
+            state.note_probability(url, p)
+        return p
+
     def _candidate(self, state: SiteState, response: Response, info: LinkInfo, content: bytes | None,
                    sha256: str | None, ctype: str | None, *, page_hit: bool = False,
-                   unchanged: Validators | None = None) -> str:
+                   unchanged: Validators | None = None, probability: float | None = None) -> str:
         etag, last_modified = (unchanged.etag, unchanged.last_modified) if unchanged else (None, None)
         if unchanged is not None:  # the store keeps the bytes it has; the candidate is marked unchanged
             content, sha256 = None, unchanged.sha256
@@ -305,7 +366,12 @@ class ProgramSpider(scrapy.Spider):
             final_url=response.url, content_type=ctype, filename=filename, source_page=info.source_page,
             anchor_text=info.anchor, route=info.route, link_score=info.score,
             etag=etag or _header(response, "ETag"), last_modified=last_modified or _header(response, "Last-Modified"))
-        if tier1:
+        # A hit is what the model finds likely the programme; what it cannot read is judged by its words.
+        if probability is not None and self.judge is not None:
+            if probability >= self.judge.threshold:
+                state.note_hit(response.meta["seq"], info.route, info.score,
+                               confident=probability >= self.config.confident_probability)
+        elif tier1:
             state.note_hit(response.meta["seq"], info.route, info.score)
         return digest
 

@@ -245,17 +245,21 @@ def final_status(crawl_outcome: dict[str, Any], selection_status: str, unreadabl
     return selection_status
 
 
+def names_programme(cand: dict[str, Any]) -> bool:
+    """Whether a candidate's URL, link text or file name names a programme (the crawler's Tier-1 words)."""
+    from crawler.linkscore import LinkFeatures, score_link
+
+    words = LinkFeatures(url=cand["final_url"] or cand["url"],
+                         anchor=f"{cand['anchor_text'] or ''} {cand['filename'] or ''}")
+    return score_link(words).tier1
+
+
 def unreadable_programme(cands: Sequence[dict[str, Any]], extractions: dict[str, Any]) -> str | None:
     """The URL of a candidate that names the programme in its link, anchor or file name but was a scan
     the extraction could not read without OCR; None when there is none."""
-    from crawler.linkscore import LinkFeatures, score_link
-
     for c in cands:
         ext = extractions.get(c["sha256"])
-        if not ext or ext.get("error_code") != "needs_ocr":
-            continue
-        words = LinkFeatures(url=c["final_url"] or c["url"], anchor=f"{c['anchor_text'] or ''} {c['filename'] or ''}")
-        if score_link(words).tier1:
+        if ext and ext.get("error_code") == "needs_ocr" and names_programme(c):
             return str(c["url"])
     return None
 
@@ -337,8 +341,10 @@ def inventory_row(m: Municipality, outcome: dict[str, Any], selection: Any, cand
         review = review_row(status, predictions.get(chosen.sha256) if chosen is not None else None, row,
                             [d["is_program_prob"] for d in decisions if d["role"] == "not_program"], thresholds)
         row.update(needs_review=review.needs_review, review_reasons=review.text)
-    if any(d.role == "too_little_text" for d in selection.decisions):
-        # A document too short to judge was seen: a person looks at it (it is never published).
+    short = {d.sha256 for d in selection.decisions if d.role == "too_little_text"}
+    if selection.chosen is None and any(c["sha256"] in short and names_programme(c) for c in cands):
+        # A document too short to judge, whose link names a programme, and no programme found: a person
+        # looks at it (it is never published). Short menu pages the crawl kept are no reason to.
         row.update(needs_review=True, review_reasons="; ".join(filter(None, [row.get("review_reasons"),
                                                                             "too_little_text"])))
     return row

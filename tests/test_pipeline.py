@@ -236,6 +236,13 @@ def test_a_document_too_short_to_judge_is_listed_for_review() -> None:
     muni = Municipality("0114", "Upplands Väsby", "01", "Stockholms län", "https://www.upplandsvasby.se/")
     selection = Selection("no_program_found", None, None, [Decision("t", "u", False, "too_little_text", "r")])
     outcome = {"status": "found", "reason": "hit_done", "robots_blocked": "[]"}
-    row = inventory_row(muni, outcome, selection, [], {}, {}, 2026, 1, {})
+    cand = {"sha256": "t", "url": "https://www.upplandsvasby.se/naringslivsprogram.pdf", "final_url": None,
+            "anchor_text": "Näringslivsprogram 2024-2027", "filename": None, "route": "link",
+            "source_page": None, "link_score": 300.0, "content_type": "application/pdf"}
+    row = inventory_row(muni, outcome, selection, [cand], {}, {}, 2026, 1, {})
     assert row["status"] == "no_program_found" and row["needs_review"] is True
     assert row["decisions"][0]["role"] == "too_little_text"
+    # A short page that names no programme (a menu page the crawl kept) is no reason for review.
+    menu = dict(cand, url="https://www.upplandsvasby.se/naringsliv/", anchor_text="Näringsliv")
+    row = inventory_row(muni, outcome, selection, [menu], {}, {}, 2026, 1, {})
+    assert not row["needs_review"]

@@ -56,10 +56,10 @@ typecheck: $(STAMP)  ## mypy over the packages
 	$(BIN)/mypy inventory crawler classify simweb
 
 train: $(STAMP)  ## retrain the classifier on ../shared/corpus (fixed seeds) -> classify/model/
-	$(BIN)/python -m classify.train
+	$(BIN)/kommunprogram train
 
 eval: $(STAMP)  ## quality gate: cross-validated scores against the pinned floors
-	$(BIN)/python -m classify.gate
+	$(BIN)/kommunprogram gate
 
 bench: bench-simweb bench-extract bench-crawl bench-classify bench-workers bench-real  ## every benchmark -> outputs/bench/*.json
 

@@ -20,12 +20,10 @@ the reached scores minus a margin (floors only go up that way). See docs/classif
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import json
 import math
 import subprocess
-import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +34,15 @@ from inventory.errors import UsageError
 
 FLOORS_FILE = MODEL_DIR / "floors.json"
 RAISE_MARGIN = 0.02
+
+
+@dataclass(frozen=True)
+class GateResult:
+    code: int  # 0 passed, 1 failed
+    findings: list[Finding]
+    scores: dict[str, float]
+    report: dict[str, Any]
+    floors: dict[str, float]
 
 
 @dataclass(frozen=True)
@@ -180,13 +187,11 @@ def run_gate(
     raise_floors: bool = False,
     report_path: Path | None = None,
     model_path: Path | None = None,
-) -> tuple[int, list[Finding], dict[str, float]]:
-    """Score the shipped model on the held-out part of ``corpus`` and check the floors.
-
-    Returns (exit code, findings, scores); a model not trained on this corpus's training part is a
-    ``ModelError`` (retrain with ``make train``)."""
+) -> GateResult:
+    """Score the shipped model on the held-out part of ``corpus`` and check the floors; a model not trained
+    on this corpus's training part is a ``ModelError`` (retrain with ``make train``)."""
     from classify.corpus import load_corpus, records_digest
-    from classify.evaluate import flat_scores, format_table
+    from classify.evaluate import flat_scores
     from classify.model import load_model
     from classify.split import partition
     from classify.train import heldout_report
@@ -207,8 +212,6 @@ def run_gate(
                          "its split changed); retrain with `make train`")
     report = heldout_report(model, records)
     scores = {f"heldout.{k}": v for k, v in flat_scores(report).items()}
-    print("held-out part (frozen; nothing is fitted on it):")
-    print(format_table(report))
     if report_path:
         report_path.parent.mkdir(parents=True, exist_ok=True)
         report_path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -219,40 +222,19 @@ def run_gate(
     if raise_floors and not findings:
         data["floors"] = raised_floors(data["floors"], scores)
         floors_path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    return (1 if findings else 0), findings, scores
+    return GateResult(1 if findings else 0, findings, scores, report, data["floors"])
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    from classify.corpus import default_corpus_path
-    from inventory.errors import ModelError
+def summary_lines(report: dict[str, Any], floors: Mapping[str, float], scores: Mapping[str, float],
+                  findings: Sequence[Finding]) -> list[str]:
+    """What ``kommunprogram gate`` prints: the held-out table, each floor against its score, the verdict."""
+    from classify.evaluate import format_table
 
-    parser = argparse.ArgumentParser(prog="python -m classify.gate", description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=Path, default=None, help="labelled JSONL (default: shared corpus)")
-    parser.add_argument("--floors", type=Path, default=FLOORS_FILE, help="floors.json to check against")
-    parser.add_argument("--allow-lower", metavar="REASON", default=None,
-                        help="record REASON for every floor lower than in the previous committed version")
-    parser.add_argument("--raise", dest="raise_floors", action="store_true",
-                        help=f"after a pass, lift floors to score - {RAISE_MARGIN}")
-    parser.add_argument("--report", type=Path, default=None, help="also write the full held-out report (JSON)")
-    args = parser.parse_args(argv)
-    corpus = args.corpus or default_corpus_path()
-    try:
-        code, findings, scores = run_gate(args.floors, corpus, allow_lower=args.allow_lower,
-                                          raise_floors=args.raise_floors, report_path=args.report)
-    except (UsageError, ModelError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    floors = read_floors(args.floors)["floors"]
-    print("\ngate:")
+    lines = ["held-out part (frozen; nothing is fitted on it):", format_table(report), "", "gate:"]
     for metric in sorted(floors):
         s = scores.get(metric)
         mark = "ok " if s is not None and s + 1e-9 >= floors[metric] else "LOW"
-        print(f"  {mark} {metric:<48} {s if s is not None else float('nan'):.4f} >= {floors[metric]:.4f}")
-    for f in findings:
-        print(f"FAIL {f.problem}: {f.detail}", file=sys.stderr)
-    print("gate passed" if code == 0 else "gate FAILED")
-    return code
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
+        lines.append(f"  {mark} {metric:<48} {s if s is not None else float('nan'):.4f} >= {floors[metric]:.4f}")
+    lines += [f"FAIL {f.problem}: {f.detail}" for f in findings]
+    lines.append("gate passed" if not findings else "gate FAILED")
+    return lines

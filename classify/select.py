@@ -158,11 +158,16 @@ def is_action_plan(c: Candidate) -> bool:
 
 def timing(c: Candidate, year: int) -> str:
     """``current``, ``expired``, ``future`` or ``unknown`` for the inventory year."""
-    if c.valid_from is None and c.valid_to is None:
+    return period_timing(c.valid_from, c.valid_to, c.extended, year)
+
+
+def period_timing(valid_from: int | None, valid_to: int | None, extended: bool, year: int) -> str:
+    """A stated period against the inventory year (the selection's rule; the crawler stops by it too)."""
+    if valid_from is None and valid_to is None:
         return "unknown"
-    if c.valid_from is not None and c.valid_from > year:
+    if valid_from is not None and valid_from > year:
         return "future"
-    if c.valid_to is not None and c.valid_to < year and not c.extended:
+    if valid_to is not None and valid_to < year and not extended:
         return "expired"
     return "current"
 

@@ -45,7 +45,7 @@ from classify.blocks import (
     stems_block,
     tokens_block,
 )
-from classify.corpus import corpus_view, default_corpus_path, doc_input, load_corpus, records_digest
+from classify.corpus import corpus_view, doc_input, load_corpus, records_digest
 from classify.document import DocView
 from classify.evaluate import score
 from classify.features import (
@@ -57,7 +57,7 @@ from classify.features import (
     signal_table_digest,
     split_sentences,
 )
-from classify.model import FORMAT, LABELS, MODEL_DIR, MODEL_FILE, RULES, Prediction, ProgramModel
+from classify.model import FORMAT, LABELS, MODEL_FILE, RULES, Prediction, ProgramModel
 from classify.split import groups_of, partition
 from inventory.errors import UsageError
 
@@ -243,7 +243,8 @@ def programme_score(pipe: Pipeline, views: Sequence[DocView]) -> np.ndarray:
 
 
 def _is_program_task(views: list[DocView], recs: Sequence[dict[str, Any]], groups: list[str], n_splits: int,
-                     calibrate: bool, domain_specs: bool = True) -> dict[str, Any]:
+                     calibrate: bool, domain_specs: bool = True,
+                     min_threshold: float = MIN_PROGRAMME_THRESHOLD) -> dict[str, Any]:
     kinds = np.array([kind_class(r) for r in recs])
     y = np.array([bool(r["is_program"]) for r in recs])
     if len(set(y.tolist())) < 2:
@@ -265,7 +266,7 @@ def _is_program_task(views: list[DocView], recs: Sequence[dict[str, Any]], group
             oof[te] = programme_score(fold, [views[i] for i in te])
         a, b = _fit_platt(oof, y)
         task["calibration"] = [round(a, 6), round(b, 6)]
-        task["threshold"] = round(max(MIN_PROGRAMME_THRESHOLD, _best_threshold(_sigmoid(a * oof + b), y)), 6)
+        task["threshold"] = round(max(min_threshold, _best_threshold(_sigmoid(a * oof + b), y)), 6)
     return task
 
 
@@ -325,15 +326,19 @@ def _export(pipe: Pipeline, kind: str) -> dict[str, Any]:
 
 
 def train_payload(records: Sequence[dict[str, Any]], *, calibrate: bool = True, n_splits: int = N_SPLITS,
-                  rules: Sequence[str] = RULES, domain_specs: bool = True) -> dict[str, Any]:
+                  rules: Sequence[str] = RULES, domain_specs: bool = True,
+                  sentence_tags: Sequence[str] = SENTENCE_TAGS,
+                  min_threshold: float = MIN_PROGRAMME_THRESHOLD) -> dict[str, Any]:
     """Fit every task on ``records`` and return the JSON artefact (without version metadata).
 
-    ``rules`` are the hand rules the model applies over its own decision; ``domain_specs`` whether
-    is_program reads the hand-written signal specs (the alternatives of docs/classifier.md)."""
+    The keywords are the alternatives compared in docs/classifier.md (``bench/bench_classifier.py``):
+    ``rules``, the hand rules the model applies over its own decision; ``domain_specs``, whether is_program
+    reads the hand-written signal specs; ``sentence_tags``, the tags learned per sentence;
+    ``min_threshold``, the lowest is_program threshold."""
     views = [corpus_view(r) for r in records]
     groups = groups_of(records)
     tasks: dict[str, Any] = {
-        "is_program": _is_program_task(views, records, groups, n_splits, calibrate, domain_specs)}
+        "is_program": _is_program_task(views, records, groups, n_splits, calibrate, domain_specs, min_threshold)}
     # Tags and type are defined for programmes only: train them on the programmes.
     idx = [i for i, r in enumerate(records) if r["is_program"]]
     p_recs = [records[i] for i in idx]
@@ -342,7 +347,7 @@ def train_payload(records: Sequence[dict[str, Any]], *, calibrate: bool = True, 
     for label in LABELS:
         quoted = sum(1 for r in p_recs if r.get(label) and (r.get("evidence") or {}).get(label))
         # A sentence model needs the labellers' quotes; a corpus without them trains the document model.
-        if label in SENTENCE_TAGS and quoted >= 2:
+        if label in sentence_tags and quoted >= 2:
             tasks[label] = _sentence_task(label, p_views, p_recs, p_groups, n_splits, calibrate)
         else:
             y = np.array([bool(r[label]) for r in p_recs])
@@ -434,30 +439,3 @@ def write_artefact(corpus: Path, out_dir: Path, *, with_cv: bool = True) -> Trai
     (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=2, ensure_ascii=False) + "\n",
                                           encoding="utf-8")
     return TrainResult(payload["version"], len(split.train), metrics)
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    import argparse
-    import sys
-
-    parser = argparse.ArgumentParser(prog="python -m classify.train", description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=Path, default=None, help="labelled JSONL (default: shared corpus)")
-    parser.add_argument("--out", type=Path, default=MODEL_DIR, help="artefact directory")
-    parser.add_argument("--no-cv", action="store_true", help="skip the cross-validation on the training part")
-    args = parser.parse_args(argv)
-    corpus = args.corpus or default_corpus_path()
-    try:
-        result = write_artefact(corpus, args.out, with_cv=not args.no_cv)
-    except UsageError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    from classify.evaluate import format_table
-
-    print(f"wrote {args.out / MODEL_FILE} version {result.version} ({result.training_documents} training documents)")
-    print("held-out part:")
-    print(format_table(result.metrics["heldout"]))
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

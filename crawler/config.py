@@ -36,6 +36,7 @@ class CrawlConfig:
     # stops the crawl; keywords: only programme words in a title, link or URL do (the earlier crawler).
     guide: str = "model"
     model: str = ""  # the model artefact the crawl scores with (empty: the shipped one)
+    inventory_year: int = 0  # the year a programme must be in force in to stop the crawl early (0: this year)
     keep_probability: float = 0.2  # a page the model gives this P(programme) is kept as a candidate
     confident_probability: float = 0.9  # a document this probable lets the crawl stop soon after it
     extract_workers: int = 2  # processes reading PDFs and DOCX during the crawl

@@ -19,9 +19,27 @@ from classify.document import host_kind
 from classify.extract import Extraction, ExtractionFailure, ExtractLimits, extract_bytes
 from classify.extract_html import extract_html
 from classify.extract_worker import WorkerPool
+from classify.metadata import find_period
 from classify.model import DocInput, ProgramModel, load_model
-from classify.select import MIN_JUDGE_WORDS, content_words
+from classify.select import MIN_JUDGE_WORDS, content_words, other_municipality, period_timing
 from inventory.errors import ExtractionError
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the model makes of one page or document: P(programme), whether its stated period covers the
+    inventory year (``classify.select.period_timing``), and another municipality it is about, if any."""
+
+    probability: float
+    timing: str
+    other_municipality: str | None
+
+    def hit(self, threshold: float) -> bool:
+        return self.probability >= threshold and self.other_municipality is None
+
+    def confident(self, threshold: float) -> bool:
+        """Sure enough to stop: very probable, this municipality's, and stated to be in force."""
+        return self.hit(threshold) and self.timing == "current"
 
 
 @dataclass(frozen=True)
@@ -68,15 +86,21 @@ class Judge:
                                    limits=self.limits, pool=self._pool)
         return Reading(sha, extraction, full=True)
 
-    def probability(self, extraction: Extraction, *, url: str, own_hosts: set[str], business_hosts: set[str],
-                    municipality: str) -> float | None:
-        """Calibrated P(programme) of what was read, after the model's own rules; None when unreadable."""
+    def verdict(self, extraction: Extraction, *, url: str, own_hosts: set[str], business_hosts: set[str],
+                municipality: str, year: int) -> Verdict | None:
+        """The model's verdict on what was read; None when it cannot be judged."""
         # Too little text to judge (a title line, a menu page): never a hit, as selection never publishes it.
         if extraction.error is not None or content_words(extraction.text) < MIN_JUDGE_WORDS:
             return None
-        doc = DocInput(id=url, text=extraction.text, pages=extraction.pages or None, title=extraction.title,
+        text = extraction.text
+        doc = DocInput(id=url, text=text, pages=extraction.pages or None, title=extraction.title,
                        municipality=municipality, url=url, host=host_kind(url, own_hosts, business_hosts))
-        return self.model.screen(doc)
+        valid_from, valid_to, extended = (extraction.valid_from, extraction.valid_to, extraction.extended)
+        if valid_from is None and valid_to is None:
+            valid_from, valid_to, extended = find_period(text)
+        return Verdict(probability=self.model.screen(doc),
+                       timing=period_timing(valid_from, valid_to, extended, year),
+                       other_municipality=other_municipality(text, municipality, extraction.title))
 
     def close(self) -> None:
         self._threads.shutdown(wait=False, cancel_futures=True)

@@ -216,6 +216,48 @@ def predict(input: Annotated[Path, typer.Option("--input", help="JSONL with {id,
     typer.echo(f"predicted {count} documents -> {output}")
 
 
+@app.command()
+def train(corpus: Annotated[Path | None, typer.Option("--corpus", help="Labelled JSONL (default: the shared "
+                                                       "corpus, or $KOMMUNPROGRAM_CORPUS).")] = None,
+          out: Annotated[Path | None, typer.Option("--out", help="Artefact directory (default: the shipped "
+                                                    "model's, classify/model).")] = None,
+          no_cv: Annotated[bool, typer.Option("--no-cv", help="Skip the cross-validation on the training "
+                                                              "part.")] = False) -> None:
+    """Train the classifier on the training part of the corpus and write the model artefact."""
+    from classify.corpus import default_corpus_path
+    from classify.evaluate import format_table
+    from classify.model import MODEL_DIR, MODEL_FILE
+    from classify.train import write_artefact
+
+    out_dir = out or MODEL_DIR
+    result = write_artefact(corpus or default_corpus_path(), out_dir, with_cv=not no_cv)
+    typer.echo(f"wrote {out_dir / MODEL_FILE} version {result.version} "
+               f"({result.training_documents} training documents)")
+    typer.echo("held-out part:\n" + format_table(result.metrics["heldout"]))
+
+
+@app.command()
+def gate(corpus: Annotated[Path | None, typer.Option("--corpus", help="Labelled JSONL (default: the shared "
+                                                      "corpus, or $KOMMUNPROGRAM_CORPUS).")] = None,
+         floors: Annotated[Path | None, typer.Option("--floors", help="floors.json to check against.")] = None,
+         allow_lower: Annotated[str | None, typer.Option("--allow-lower", help="Record this reason for every "
+                                                          "floor lower than in the previous committed version.")]
+         = None,
+         raise_floors: Annotated[bool, typer.Option("--raise", help="After a pass, lift floors to the score minus "
+                                                                    "0.02.")] = False,
+         report: Annotated[Path | None, typer.Option("--report", help="Also write the held-out report "
+                                                      "(JSON).")] = None,
+         model: Annotated[Path | None, typer.Option("--model", help="Model directory.")] = None) -> int:
+    """Quality gate: the shipped model on the frozen held-out part against the pinned floors (exit 1 if below)."""
+    from classify.corpus import default_corpus_path
+    from classify.gate import FLOORS_FILE, run_gate, summary_lines
+
+    result = run_gate(floors or FLOORS_FILE, corpus or default_corpus_path(), allow_lower=allow_lower,
+                      raise_floors=raise_floors, report_path=report, model_path=model)
+    typer.echo("\n".join(summary_lines(result.report, result.floors, result.scores, result.findings)))
+    return result.code
+
+
 @app.command("eval")
 def evaluate(corpus: Annotated[Path, typer.Option("--corpus", help="Labelled JSONL in the corpus format.")],
              model: Annotated[Path | None, typer.Option("--model", help="Model directory.")] = None,

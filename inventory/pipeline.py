@@ -61,7 +61,9 @@ def crawl_stage(store: Store, run_id: int, items: Sequence[Municipality], *, db_
     started = time.monotonic()
     store.upsert_municipalities(items)
     CrawlConfig.from_dict(overrides)  # names unknown [crawl] keys before the environment is merged in
-    config = CrawlConfig.from_env(**{**overrides, "allow_private_addresses": allow_private_addresses})
+    run = store.run(run_id) or {}
+    config = CrawlConfig.from_env(**{"inventory_year": run.get("year") or None, **overrides,
+                                     "allow_private_addresses": allow_private_addresses})
     on_wait = crawl_progress(store, run_id, items, progress) if progress is not None else None
     crawl(items, db_url=db_url, run_id=run_id, config=config, on_wait=on_wait)
     outcomes = store.crawl_outcomes(run_id)

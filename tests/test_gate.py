@@ -15,13 +15,13 @@ from classify.gate import (
     check_lowering,
     check_scores,
     lowering_entries,
-    main,
     previous_floors,
     raised_floors,
     read_floors,
     run_gate,
 )
 from classify.train import write_artefact
+from inventory.cli import main
 from inventory.errors import ModelError, UsageError
 
 _spec = importlib.util.spec_from_file_location("_synthetic", Path(__file__).with_name("test_model.py"))
@@ -98,17 +98,17 @@ def test_run_gate_pass_and_fail_on_a_synthetic_corpus(tmp_path: Path, monkeypatc
     write_artefact(corpus, model, with_cv=False)
     floors = tmp_path / "floors.json"
     floors.write_text(json.dumps({"floors": {"heldout.all.is_program.f1": 0.5}, "lowered": []}))
-    code, findings, scores = run_gate(floors, corpus, report_path=tmp_path / "r.json", model_path=model)
-    assert code == 0 and findings == [] and scores["heldout.all.is_program.f1"] >= 0.5
+    result = run_gate(floors, corpus, report_path=tmp_path / "r.json", model_path=model)
+    assert result.code == 0 and result.findings == [] and result.scores["heldout.all.is_program.f1"] >= 0.5
     assert json.loads((tmp_path / "r.json").read_text())["all"]["n"] < 96  # the held-out part only
     floors.write_text(json.dumps({"floors": {"heldout.all.is_program.f1": 1.01}, "lowered": []}))
-    code, findings, _ = run_gate(floors, corpus, model_path=model)
-    assert code == 1 and [f.problem for f in findings] == ["below_floor"]
+    result = run_gate(floors, corpus, model_path=model)
+    assert result.code == 1 and [f.problem for f in result.findings] == ["below_floor"]
     # A floor on a score with too little held-out support is refused, whatever the score.
     floors.write_text(json.dumps({"floors": {"heldout.unambiguous.rus_link.f1_on_programmes": 0.0}, "lowered": []}))
-    code, findings, _ = run_gate(floors, corpus, model_path=model)
-    assert [f.problem for f in findings] == ["too_little_support"]
-    assert main(["--corpus", str(tmp_path / "missing.jsonl"), "--floors", str(floors)]) == 2
+    result = run_gate(floors, corpus, model_path=model)
+    assert [f.problem for f in result.findings] == ["too_little_support"]
+    assert main(["gate", "--corpus", str(tmp_path / "missing.jsonl"), "--floors", str(floors)]) == 2
 
 
 def test_a_model_not_trained_on_the_training_part_is_refused(tmp_path: Path) -> None:
@@ -131,9 +131,11 @@ def test_shipped_floors_are_valid_and_not_lowered_silently() -> None:
     assert check_lowering(data["floors"], previous_floors(FLOORS_FILE), data["lowered"]) == []
 
 
-@pytest.mark.slow
-def test_full_gate_on_the_dev_corpus() -> None:
+def test_the_gate_passes_on_the_held_out_part(capsys: pytest.CaptureFixture[str]) -> None:
+    """CI runs the gate: the shipped model against its floors on the frozen held-out part."""
     corpus = default_corpus_path()
     if not corpus.exists():
         pytest.skip(f"development corpus not found at {corpus}")
-    assert main(["--corpus", str(corpus)]) == 0
+    assert main(["gate", "--corpus", str(corpus)]) == 0
+    out = capsys.readouterr().out
+    assert "gate passed" in out and "unambiguous documents (n=150)" in out

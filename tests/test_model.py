@@ -259,18 +259,18 @@ def test_shipped_artefact_loads_and_recognises_a_programme() -> None:
 
 
 def test_train_cli_writes_the_artefact(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
-    from classify.train import main
+    from inventory.cli import main
 
     corpus = tmp_path / "c.jsonl"
     corpus.write_text("\n".join(json.dumps(r) for r in synthetic_records(40, seed=6)) + "\n", encoding="utf-8")
     out = tmp_path / "model"
-    assert main(["--corpus", str(corpus), "--out", str(out), "--no-cv"]) == 0
+    assert main(["train", "--corpus", str(corpus), "--out", str(out), "--no-cv"]) == 0
     model = load_model(out)
     digest = (out / "training_data.sha256").read_text().split()[0]
     assert model.version.split("+")[1].startswith(digest[:8])
     assert json.loads((out / "metrics.json").read_text())["training_data_sha256"] == digest
     assert "wrote" in capsys.readouterr().out
-    assert main(["--corpus", str(tmp_path / "missing.jsonl"), "--out", str(out), "--no-cv"]) == 2
+    assert main(["train", "--corpus", str(tmp_path / "missing.jsonl"), "--out", str(out), "--no-cv"]) == 2
 
 
 def test_title_steers_the_programme_type(model: ProgramModel) -> None:

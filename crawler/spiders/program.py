@@ -12,6 +12,7 @@ reading took), and writes to the store through ``pipelines.Recorder``.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import Any
 
@@ -32,7 +33,7 @@ from crawler.documents import (
     sniff_kind,
 )
 from crawler.frontier import LinkInfo
-from crawler.judge import Judge, Reading
+from crawler.judge import Judge, Reading, Verdict
 from crawler.linkscore import LinkFeatures, is_direct_hit, score_link, score_page
 from crawler.outcome import error_code
 from crawler.pagescan import scan_html
@@ -79,6 +80,7 @@ class ProgramSpider(scrapy.Spider):
         self._robots: SafeRobotsTxtMiddleware | None = None
         self.run_bytes = recorder.run_bytes()  # the run's byte budget counts what earlier attempts downloaded
         self.judge = Judge.load(config.model, config.extract_workers) if config.guide == "model" else None
+        self.year = config.inventory_year or time.localtime().tm_year
 
     def closed(self, reason: str) -> None:
         if self.judge is not None:
@@ -311,10 +313,11 @@ class ProgramSpider(scrapy.Spider):
         disposition = _header(response, "Content-Disposition")
         kind = sniff_kind(body, ctype, disposition, response.url)
         reading: Reading | None = response.meta.get("reading")
-        probability = self._probability(state, reading, response.url)
+        verdict = self._verdict(state, reading, response.url)
+        probability = verdict.probability if verdict is not None else None
         if kind in DOCUMENT_KINDS:
             digest = self._candidate(state, response, info, body, None, ctype, unchanged=unchanged,
-                                     probability=probability)
+                                     verdict=verdict)
             if reading is not None and reading.full and not reading.stored:
                 self.recorder.save_extraction(reading.sha256, reading.extraction)
             return digest, None
@@ -335,25 +338,26 @@ class ProgramSpider(scrapy.Spider):
         kept = probability is not None and probability >= self.config.keep_probability
         if info.kind == "page" and (keyword_hit or kept):
             sha = self._candidate(state, response, info, body, None, ctype, page_hit=keyword_hit,
-                                  unchanged=unchanged, probability=probability)
+                                  unchanged=unchanged, verdict=verdict)
         state.admit_all(scan, response.url, info, probability)
         if state.best_first:
             self._shortcuts(state, response, scan.search_template)
         return sha, None
 
-    def _probability(self, state: SiteState, reading: Reading | None, url: str) -> float | None:
-        """The model's P(programme) of what was read, at apply time (so the hosts known then count)."""
+    def _verdict(self, state: SiteState, reading: Reading | None, url: str) -> Verdict | None:
+        """The model's verdict on what was read, at apply time (so the hosts known then count)."""
         if self.judge is None or reading is None:
             return None
-        p = self.judge.probability(reading.extraction, url=url, own_hosts={bare_host(h) for h in state.hosts},
-                                   business_hosts=state.business_hosts, municipality=state.muni.name)
-        if p is not None:
-            state.note_probability(url, p)
-        return p
+        verdict = self.judge.verdict(reading.extraction, url=url, own_hosts={bare_host(h) for h in state.hosts},
+                                     business_hosts=state.business_hosts, municipality=state.muni.name,
+                                     year=self.year)
+        if verdict is not None:
+            state.note_probability(url, verdict.probability)
+        return verdict
 
     def _candidate(self, state: SiteState, response: Response, info: LinkInfo, content: bytes | None,
                    sha256: str | None, ctype: str | None, *, page_hit: bool = False,
-                   unchanged: Validators | None = None, probability: float | None = None) -> str:
+                   unchanged: Validators | None = None, verdict: Verdict | None = None) -> str:
         etag, last_modified = (unchanged.etag, unchanged.last_modified) if unchanged else (None, None)
         if unchanged is not None:  # the store keeps the bytes it has; the candidate is marked unchanged
             content, sha256 = None, unchanged.sha256
@@ -366,13 +370,13 @@ class ProgramSpider(scrapy.Spider):
             final_url=response.url, content_type=ctype, filename=filename, source_page=info.source_page,
             anchor_text=info.anchor, route=info.route, link_score=info.score,
             etag=etag or _header(response, "ETag"), last_modified=last_modified or _header(response, "Last-Modified"))
-        # A hit is what the model finds likely the programme; what it cannot read is judged by its words.
-        if probability is not None and self.judge is not None:
-            if probability >= self.judge.threshold:
-                state.note_hit(response.meta["seq"], info.route, info.score,
-                               confident=probability >= self.config.confident_probability)
-        elif tier1:
-            state.note_hit(response.meta["seq"], info.route, info.score)
+        # A hit: what the model finds likely this municipality's programme, or what names a programme in its
+        # link words (the crawl is where programmes are: keep looking there). Only a very probable programme
+        # stated to be in force this year is confident enough to stop soon.
+        model_hit = verdict is not None and self.judge is not None and verdict.hit(self.judge.threshold)
+        if model_hit or tier1:
+            confident = verdict is not None and verdict.confident(self.config.confident_probability)
+            state.note_hit(response.meta["seq"], info.route, info.score, confident=confident)
         return digest
 
     # -- shortcuts: site search and sitemaps (the rules are in SiteState) -----------------------------

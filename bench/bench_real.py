@@ -52,14 +52,15 @@ def part_jsonl(corpus: Path, out: Path, part: str = "heldout") -> int:
     return len(records)
 
 
-def run_pipeline(web: SimWeb, work: Path, year: int, budget: int) -> tuple[pd.DataFrame, pd.DataFrame, float]:
+def run_pipeline(web: SimWeb, work: Path, year: int, budget: int, model: Path | None = None
+                 ) -> tuple[pd.DataFrame, pd.DataFrame, float]:
     out = work / "pipeline-out"
     env = {**os.environ, "KOMMUNPROGRAM_CRAWL_BUDGET": str(budget)}
     started = time.perf_counter()
     subprocess.run(
         [str(Path(sys.executable).parent / "kommunprogram"), "run", "--municipalities", str(web.municipalities_csv),
          "--allow-private-addresses", "--db", f"sqlite:///{work / 'store.sqlite'}", "--out", str(out),
-         "--year", str(year)],
+         "--year", str(year), *(["--model", str(model)] if model else [])],
         check=True, env=env, cwd=work,
     )
     seconds = time.perf_counter() - started
@@ -123,6 +124,45 @@ def table(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def crossfit(corpus: Path, work: Path, folds: int, *, seed: int, year: int, budget: int,
+             threshold: float | None) -> dict[str, Any]:
+    """The training part's web, cross-fitted: its municipalities in ``folds`` groups, each group's web crawled
+    with a model trained on the other groups. The pipeline's figures on text its model has not seen,
+    without the held-out part: what budgets, stop rules and thresholds are chosen on (docs/benchmarks.md).
+
+    ``threshold`` overrides the is_program threshold of every fold's model (a development knob)."""
+    from sklearn.model_selection import GroupKFold
+
+    from classify.artefact import write_digest
+    from classify.split import groups_of
+    from classify.train import train_payload
+    from simweb.config import SimConfig
+
+    train = partition(read_corpus(corpus)).train
+    groups = groups_of(train)
+    inventories, truths = [], []
+    for k, (fit, held) in enumerate(GroupKFold(n_splits=folds).split(train, groups=groups)):
+        fold = work / f"fold{k}"
+        fold.mkdir(parents=True)
+        payload = train_payload([train[i] for i in fit])
+        payload["version"] = f"crossfit-{k}"
+        if threshold is not None:
+            payload["tasks"]["is_program"]["threshold"] = threshold
+        (fold / "model").mkdir()
+        (fold / "model" / "model.json").write_text(json.dumps(payload), encoding="utf-8")
+        write_digest(fold / "model" / "model.json")
+        part = fold / "part.jsonl"
+        part.write_text("".join(json.dumps(train[i], ensure_ascii=False) + "\n" for i in held), encoding="utf-8")
+        web_dir = generate_from_corpus(fold / "web", part, seed=seed, config=SimConfig(inventory_year=year))
+        with SimWeb(web_dir, latency_ms=(0, 0), faults=True, port=0) as web:
+            inventory, _summary, _s = run_pipeline(web, fold, year, budget, model=fold / "model")
+            truths.append(web.truth)
+        inventories.append(inventory)
+    truth = {**truths[0], "sites": {c: s for t in truths for c, s in t["sites"].items()}}
+    inventory = pd.concat(inventories, ignore_index=True)
+    return {"inventory": inventory, "summary": realscore.machine_summary(inventory, year), "truth": truth}
+
+
 def _blank(figures: Any) -> Any:
     """The same nested keys with "-" values: the table's baseline column when the baseline was skipped."""
     return {k: _blank(v) for k, v in figures.items()} if isinstance(figures, dict) else "-"
@@ -137,6 +177,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--part", choices=("heldout", "train"), default="heldout",
                         help="documents the web is built from (train: for development, never reported)")
     parser.add_argument("--no-baseline", action="store_true", help="skip the keyword baseline (development)")
+    parser.add_argument("--crossfit", type=int, default=0, metavar="K",
+                        help="with --part train: K groups, each crawled with a model trained on the others")
+    parser.add_argument("--threshold", type=float, default=None,
+                        help="with --crossfit: override the is_program threshold (development)")
     parser.add_argument("--keep", type=Path, default=None, help="keep the web, store and outputs in this folder")
     parser.add_argument("--out", type=Path, default=None,
                         help="result JSON (default outputs/bench/real.json; real_train.json for --part train)")
@@ -148,6 +192,20 @@ def main(argv: list[str] | None = None) -> int:
         if args.keep:
             shutil.rmtree(work, ignore_errors=True)
             work.mkdir(parents=True)
+        if args.crossfit:
+            if args.part != "train":
+                parser.error("--crossfit works on the training part only (--part train)")
+            fitted = crossfit(args.corpus, work, args.crossfit, seed=args.seed, year=args.year, budget=args.budget,
+                              threshold=args.threshold)
+            pipe, pipe_rows = score(fitted["inventory"], fitted["summary"], fitted["truth"], ocr)
+            result = {"part": "train", "crossfit": args.crossfit, "threshold": args.threshold,
+                      "sites": len(fitted["truth"]["sites"]), "budget": args.budget, "ocr_available": ocr,
+                      "pipeline": pipe, "keyword_baseline": {}}
+            write_results(args.out, result, json.loads(json.dumps(
+                {"pipeline": pipe_rows.astype(object).where(pipe_rows.notna(), None).to_dict("records")},
+                default=str)))
+            print(table(result))
+            return 0
         n = part_jsonl(args.corpus, work / "part.jsonl", args.part)
         started = time.perf_counter()
         from simweb.config import SimConfig

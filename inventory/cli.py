@@ -82,11 +82,16 @@ def _resolve_run(store, year: int, run_id: int | None) -> int:  # type: ignore[n
 
 
 def _settings(year: int, db: str, out: Path | None, municipalities: Path | None, allow_private: bool,
-              config: Path | None, overrides: Path | None, contact: str | None = None) -> RunSettings:
+              config: Path | None, overrides: Path | None, contact: str | None = None,
+              model: Path | None = None) -> RunSettings:
     data = read_config_file(config)
     run_table = dict(data.get("run", {}))
     if contact is not None:
         run_table["contact"] = contact  # the command line wins over the file
+    if model is not None:
+        run_table["model"] = model
+    if "model" in run_table:
+        run_table["model"] = Path(run_table["model"])
     try:
         return RunSettings(year=year, db_url=db, out_dir=out, municipalities_csv=municipalities,
                            allow_private_addresses=allow_private, overrides=overrides,
@@ -116,10 +121,12 @@ def _warn_without_contact(settings: RunSettings) -> None:
 def run(municipalities: Munis = None, year: Year = CURRENT_YEAR, out: Out = None, db: Db = DEFAULT_DB,
         allow_private_addresses: AllowPrivate = False, config: Config = None, overrides: Overrides = None,
         new_run: Annotated[bool, typer.Option("--new-run", help="Start afresh instead of resuming.")] = False,
-        contact: Contact = None, quiet: Quiet = False, verbose: Verbose = False) -> int:
+        contact: Contact = None, quiet: Quiet = False, verbose: Verbose = False,
+        model: Annotated[Path | None, typer.Option("--model", help="Model directory to crawl and classify with "
+                                                   "(default: the shipped model).")] = None) -> int:
     """Run every stage: crawl, extract, classify, stats. Resumes an interrupted run of the same input."""
     _setup_logging(verbose)
-    settings = _settings(year, db, out, municipalities, allow_private_addresses, config, overrides, contact)
+    settings = _settings(year, db, out, municipalities, allow_private_addresses, config, overrides, contact, model)
     ensure_writable_dir(settings.output_dir)  # before hours of crawling, not after
     items = _load_municipalities(settings.municipalities_csv)
     _warn_without_contact(settings)

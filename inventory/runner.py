@@ -77,7 +77,7 @@ def _run_locked(settings: RunSettings, items: list[Any], *, resume: bool, progre
     progress.stage("extract")
     report.stages.append(extract_stage(store, run_id))
     progress.stage("classify")
-    report.stages.append(classify_stage(store, run_id, settings.year))
+    report.stages.append(classify_stage(store, run_id, settings.year, model_path=settings.model))
     progress.stage("stats")
     report.stages.append(stats_stage(store, settings.year, out_dir, run_id=run_id,
                                      overrides_path=settings.overrides))

@@ -25,6 +25,7 @@ class RunSettings:
     allow_private_addresses: bool = False
     overrides: Path | None = None
     contact: str | None = None  # the operator's e-mail or URL, put into the crawler's User-Agent
+    model: Path | None = None  # the model artefact to crawl and classify with (default: the shipped one)
     crawl: dict[str, Any] = field(default_factory=dict)  # CrawlConfig overrides from --config [crawl]
 
     def __post_init__(self) -> None:
@@ -35,6 +36,8 @@ class RunSettings:
             check_contact(self.contact)
         if self.overrides is not None and not self.overrides.is_file():
             raise UsageError(f"{self.overrides}: overrides file not found")
+        if self.model is not None and not Path(self.model).exists():
+            raise UsageError(f"{self.model}: model artefact not found")
 
     @property
     def output_dir(self) -> Path:
@@ -42,13 +45,14 @@ class RunSettings:
 
     @property
     def crawl_overrides(self) -> dict[str, Any]:
-        """The [crawl] overrides, with the operator's contact added to the User-Agent."""
+        """The [crawl] overrides, with the run's model and the operator's contact in the User-Agent."""
+        crawl = {**self.crawl, **({"model": str(self.model)} if self.model is not None else {})}
         if not self.contact:
-            return dict(self.crawl)
+            return crawl
         from crawler.config import DEFAULT_USER_AGENT, PREFIX
 
-        base = self.crawl.get("user_agent") or os.environ.get(PREFIX + "USER_AGENT") or DEFAULT_USER_AGENT
-        return {**self.crawl, "user_agent": user_agent_with_contact(str(base), self.contact)}
+        base = crawl.get("user_agent") or os.environ.get(PREFIX + "USER_AGENT") or DEFAULT_USER_AGENT
+        return {**crawl, "user_agent": user_agent_with_contact(str(base), self.contact)}
 
 
 # An e-mail address or a web address: something a municipal webmaster can write to.

@@ -11,7 +11,7 @@ help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' Makefile | sed -E 's/:.*## /\t/' | expand -t 16
 
 .PHONY: help check setup setup-system demo run test test-hostile test-all lint typecheck train eval bench bench-crawl \
-        bench-extract bench-simweb bench-classify bench-workers bench-crawl-cpu bench-real browse report-screenshot \
+        bench-extract bench-simweb bench-classify bench-workers bench-crawl-cpu bench-real bench-classifier browse report-screenshot \
         clean
 
 check: lint typecheck test  ## default: lint, types, then the test suite
@@ -61,7 +61,7 @@ train: $(STAMP)  ## retrain the classifier on ../shared/corpus (fixed seeds) -> 
 eval: $(STAMP)  ## quality gate: cross-validated scores against the pinned floors
 	$(BIN)/kommunprogram gate
 
-bench: bench-simweb bench-extract bench-crawl bench-classify bench-workers bench-real  ## every benchmark -> outputs/bench/*.json
+bench: bench-simweb bench-extract bench-crawl bench-classify bench-classifier bench-workers bench-real  ## every benchmark -> outputs/bench/*.json
 
 bench-simweb: $(STAMP)  ## simulated web: generation time and requests/s vs http.server
 	$(BIN)/python bench/bench_simweb.py
@@ -75,8 +75,11 @@ bench-crawl: $(STAMP)  ## focused crawl vs breadth-first on 290 simulated sites
 bench-classify: $(STAMP)  ## the shipped classifier on the simulated web's documents vs a keyword baseline
 	$(BIN)/python bench/bench_classify_simweb.py
 
-bench-real: $(STAMP)  ## the whole pipeline on a web of held-out real documents vs a keyword crawler (~4 min)
+bench-real: $(STAMP)  ## the whole pipeline on a web of held-out real documents vs a keyword crawler (~5 min)
 	$(BIN)/python bench/bench_real.py
+
+bench-classifier: $(STAMP)  ## the classifier's alternatives, trained on the training part, on the held-out part
+	$(BIN)/python bench/bench_classifier.py
 
 bench-workers: $(STAMP)  ## distributed crawl with 1, 2 and 4 workers on 290 sites (about 13 min)
 	$(BIN)/python bench/bench_workers.py

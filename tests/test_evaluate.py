@@ -86,7 +86,7 @@ def test_shipped_model_on_the_held_out_part() -> None:
     report = heldout_report(load_model(), load_corpus(_corpus()))
     assert report["all"]["n"] >= 150 and report["new_groups"] == []
     ours = report["all"]["labels"]["is_program"]["f1"]
-    assert ours >= 0.75 > report["dummy"]["stratified"]["is_program"]["f1"]
+    assert ours >= 0.7 > report["dummy"]["stratified"]["is_program"]["f1"]
 
 
 def test_corpus_path_is_overridable(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

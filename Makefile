@@ -50,10 +50,10 @@ test-all: $(STAMP)  ## every test, including the slow ones
 	$(BIN)/python -m pytest -q -m ''
 
 lint: $(STAMP)  ## ruff over the code
-	$(BIN)/ruff check inventory crawler classify simweb tests bench
+	$(BIN)/ruff check base crawler extract classify publish inventory simweb tests bench
 
 typecheck: $(STAMP)  ## mypy over the packages
-	$(BIN)/mypy inventory crawler classify simweb
+	$(BIN)/mypy base crawler extract classify publish inventory simweb
 
 train: $(STAMP)  ## retrain the classifier on ../shared/corpus (fixed seeds) -> classify/model/
 	$(BIN)/kommunprogram train
@@ -98,7 +98,7 @@ browse: $(STAMP)  ## the last run's store (or DB=file.sqlite) in Datasette on ht
 
 REPORT ?= outputs/demo/report.html
 report-screenshot: $(STAMP)  ## screenshot of REPORT (default the demo's) at 1280 px in headless Chromium -> *.png
-	$(BIN)/python -m inventory.screenshot $(REPORT) $(REPORT:.html=.png) --width 1280
+	$(BIN)/python -m publish.screenshot $(REPORT) $(REPORT:.html=.png) --width 1280
 
 clean:  ## remove generated outputs (keeps outputs/README.md) and caches
 	find outputs -mindepth 1 ! -name README.md -exec rm -rf {} +

@@ -34,11 +34,11 @@ from w3lib.url import canonicalize_url
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from base.municipalities import read_municipalities  # noqa: E402
+from base.store import Store  # noqa: E402
 from bench._common import write_results  # noqa: E402
 from crawler.config import CrawlConfig  # noqa: E402
 from crawler.run import crawl  # noqa: E402
-from inventory.municipalities import read_municipalities  # noqa: E402
-from inventory.store import Store  # noqa: E402
 from simweb.config import SimConfig  # noqa: E402
 from simweb.generate import generate  # noqa: E402
 from simweb.serve import SimWeb  # noqa: E402

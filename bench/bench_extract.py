@@ -5,7 +5,7 @@
 1. Generates programme-like PDFs with reportlab (Swedish text; cover with a hyphenated all-caps title and a
    header table; justified paragraphs; two-column pages; tables) and keeps their source paragraphs.
 2. Runs each extractor over all files in its own subprocess, ``--repeat`` times, and takes the median:
-   * ``ours``: ``classify.extract.extract_bytes`` as the pipeline calls it (worker process, time limit);
+   * ``ours``: ``extract.reader.extract_bytes`` as the pipeline calls it (worker process, time limit);
      the worker is started and warmed on one file before the clock starts (its start-up is reported
      separately as ``startup_s``);
    * ``ours_in_process``: the same with ``ExtractLimits(isolate=False)``;
@@ -280,8 +280,8 @@ def run_tool(tool: str, folder: Path, out: Path) -> dict[str, Any]:
             "pages": pages,
             "peak_rss_mb": _rss_mb(resource.RUSAGE_CHILDREN),
         }
-    from classify.extract import ExtractLimits, extract_bytes
-    from classify.extract_worker import WorkerPool
+    from extract.reader import ExtractLimits, extract_bytes
+    from extract.worker import WorkerPool
 
     limits = ExtractLimits(ocr=False, isolate=tool == "ours")
     with WorkerPool(size=1) as pool:
@@ -397,7 +397,7 @@ def _field_accuracy(pairs: list[tuple[Any, Any]]) -> dict[str, Any]:
 
 def corpus_accuracy(corpus: Path) -> dict[str, Any]:
     """Period and adoption body on the labelled excerpts (labels exist for programmes; others are null)."""
-    from classify.metadata import find_adoption, find_period
+    from extract.metadata import find_adoption, find_period
 
     rows = [json.loads(line) for line in corpus.read_text(encoding="utf-8").splitlines() if line.strip()]
     out: dict[str, Any] = {"corpus": str(corpus)}
@@ -426,8 +426,8 @@ def _title_key(title: str | None) -> str:
 
 def document_accuracy(docs: list[tuple[bytes, str, dict[str, Any]]]) -> dict[str, Any]:
     """Run the full extractor on documents with known truth; per-field accuracy."""
-    from classify.extract import ExtractLimits, extract_bytes
-    from classify.extract_worker import WorkerPool
+    from extract.reader import ExtractLimits, extract_bytes
+    from extract.worker import WorkerPool
 
     fields = ("title", "valid_from", "valid_to", "adopted_by", "adopted_date", "adopted_paragraph", "diarienummer")
     pairs: dict[str, list[tuple[Any, Any]]] = {f: [] for f in fields}

@@ -59,12 +59,12 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from base.municipalities import Municipality, read_municipalities  # noqa: E402
+from base.store import CrawlResult, Store  # noqa: E402
 from bench._common import write_results  # noqa: E402
 from crawler import distributed  # noqa: E402
 from crawler.config import CrawlConfig  # noqa: E402
 from crawler.run import crawl  # noqa: E402
-from inventory.municipalities import Municipality, read_municipalities  # noqa: E402
-from inventory.store import CrawlResult, Store  # noqa: E402
 from simweb.config import SimConfig  # noqa: E402
 from simweb.faults import latency_ms  # noqa: E402
 from simweb.generate import generate  # noqa: E402

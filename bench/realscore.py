@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 from w3lib.url import canonicalize_url
 
-from inventory.stats import apply_year, as_boolean, summarise
+from publish.stats import apply_year, as_boolean, summarise
 
 TAGS = ("rus_link", "intermunicipal_link", "action_plan", "sustainability", "business_collaboration",
         "annual_activities")
@@ -49,7 +49,7 @@ def _main_programme(site: dict[str, Any], status: str) -> dict[str, Any] | None:
 
 
 def truth_inventory(truth: dict[str, Any], *, ocr: bool = True) -> pd.DataFrame:
-    """The truth as an inventory frame with the columns ``inventory.stats`` reads (one row per site)."""
+    """The truth as an inventory frame with the columns ``publish.stats`` reads (one row per site)."""
     year = int(truth["inventory_year"])
     rows = []
     for code, site in sorted(truth["sites"].items()):
@@ -186,7 +186,7 @@ def summarise_scores(scores: pd.DataFrame) -> dict[str, Any]:
 
 def summary_deviation(published: pd.DataFrame, truth_inventory_frame: pd.DataFrame, year: int) -> dict[str, Any]:
     """Each figure of a published summary.csv against the same figure of the truth inventory counted by
-    ``inventory.stats`` (``apply_year`` then ``summarise``): percentage points, machine minus truth."""
+    ``publish.stats`` (``apply_year`` then ``summarise``): percentage points, machine minus truth."""
     truth_summary = summarise(apply_year(truth_inventory_frame, year)).set_index("metric")
     figures: dict[str, Any] = {}
     for rec in published.to_dict("records"):

@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from inventory.errors import ModelError
+from base.errors import ModelError
 
 DIGEST_SUFFIX = ".sha256"
 BINARY_CLASSES = ("False", "True")

@@ -26,8 +26,8 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion, Pipeline
 
+from base.errors import ModelError
 from classify.features import DomainFeatures, StemAnalyzer, eval_spec, signal_counts, signal_hits
-from inventory.errors import ModelError
 
 FIELDS = ("heading", "opening", "body", "location", "sentence")
 

@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from base.errors import UsageError
 from classify.document import DocView, business_host_guess, host_kind, view
 from classify.features import cap_text
 from classify.model import LABELS, DocInput, json_lines
-from inventory.errors import UsageError
 
 # -- data --------------------------------------------------------------------------------------
 
@@ -61,7 +61,7 @@ def records_digest(records: Sequence[dict[str, Any]]) -> str:
 
 @cache
 def _websites() -> dict[str, str]:
-    from inventory.municipalities import bundled_path, read_municipalities
+    from base.municipalities import bundled_path, read_municipalities
 
     return {m.name: urlsplit(m.website).hostname or "" for m in read_municipalities(bundled_path())}
 

@@ -30,7 +30,7 @@ import Stemmer
 from sklearn.base import BaseEstimator, TransformerMixin
 from stop_words import get_stop_words
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "inventory" / "data"
+DATA_DIR = Path(__file__).resolve().parent.parent / "base" / "data"
 
 # Where a document's own title lives: the first few lines. Excerpts and PDFs both start with it.
 HEAD_CHARS = 400

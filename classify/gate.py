@@ -29,8 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from base.errors import UsageError
 from classify.model import MODEL_DIR
-from inventory.errors import UsageError
 
 FLOORS_FILE = MODEL_DIR / "floors.json"
 RAISE_MARGIN = 0.02
@@ -190,12 +190,12 @@ def run_gate(
 ) -> GateResult:
     """Score the shipped model on the held-out part of ``corpus`` and check the floors; a model not trained
     on this corpus's training part is a ``ModelError`` (retrain with ``make train``)."""
+    from base.errors import ModelError
     from classify.corpus import load_corpus, records_digest
     from classify.evaluate import flat_scores
     from classify.model import load_model
     from classify.split import partition
     from classify.train import heldout_report
-    from inventory.errors import ModelError
 
     data = read_floors(floors_path)
     previous = previous_floors(floors_path)

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from base.errors import ModelError, UsageError
 from classify.artefact import BINARY_CLASSES, read_artefact
 from classify.blocks import BlockSet
 from classify.document import HOST_KINDS, DocView, view
@@ -30,7 +31,6 @@ from classify.features import (
     signal_counts,
     signal_table_digest,
 )
-from inventory.errors import ModelError, UsageError
 
 LABELS = (
     "rus_link",
@@ -263,7 +263,7 @@ class ProgramModel:
 
     def screen(self, doc: DocInput) -> float:
         """Calibrated P(programme) alone, after the hand rules (what the crawler needs of every page)."""
-        from classify.metadata import find_draft_marker
+        from extract.metadata import find_draft_marker
 
         v = self.doc_view(doc)
         task = self.tasks["is_program"]
@@ -275,7 +275,7 @@ class ProgramModel:
         return p
 
     def _predict_one(self, doc: DocInput) -> Prediction:
-        from classify.metadata import find_draft_marker, find_period  # owned by the extraction helper
+        from extract.metadata import find_draft_marker, find_period  # owned by the extraction helper
 
         text = doc.text or ""
         v = self.doc_view(doc)

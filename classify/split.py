@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from inventory.errors import UsageError
+from base.errors import UsageError
 
 SPLIT_FILE = Path(__file__).resolve().parent / "data" / "split.json"
 HELDOUT_SHARE = 0.4

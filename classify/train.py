@@ -35,6 +35,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 from sklearn.pipeline import FeatureUnion, Pipeline
 
+from base.errors import UsageError
 from classify.artefact import write_digest
 from classify.blocks import (
     Field,
@@ -59,7 +60,6 @@ from classify.features import (
 )
 from classify.model import FORMAT, LABELS, MODEL_FILE, RULES, Prediction, ProgramModel
 from classify.split import groups_of, partition
-from inventory.errors import UsageError
 
 SEED = 0
 N_SPLITS = 5

@@ -6,6 +6,6 @@ Public API (docs/crawler.md):
   child process and can be called many times in one process.
 - ``crawler.config.CrawlConfig`` holds the settings (``CrawlConfig.from_env()`` reads
   ``KOMMUNPROGRAM_CRAWL_*``).
-- ``crawler.spiders.program.ProgramSpider`` and ``crawler.pipelines.Recorder`` for embedding the spider
+- ``crawler.spiders.program.ProgramSpider`` and ``crawler.recorder.Recorder`` for embedding the spider
   in another process layout (e.g. ``crawler.distributed``).
 """

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
-from inventory.errors import UsageError
+from base.errors import UsageError
 
 PREFIX = "KOMMUNPROGRAM_CRAWL_"
 VERSION = "0.1.0"

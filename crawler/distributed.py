@@ -41,13 +41,13 @@ from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
+from base.errors import CrawlError, UsageError
+from base.municipalities import Municipality
+from base.redact import redact, redact_url
+from base.store import Store
 from crawler.config import CrawlConfig
-from crawler.pipelines import Recorder
+from crawler.recorder import Recorder
 from crawler.run import die_with_parent, peak_rss_mb
-from inventory.errors import CrawlError, UsageError
-from inventory.municipalities import Municipality
-from inventory.redact import redact, redact_url
-from inventory.store import Store
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -390,7 +390,7 @@ class AckingRecorder(Recorder):
 def _child_main(args: argparse.Namespace) -> int:
     from scrapy.crawler import CrawlerProcess
 
-    from crawler.settings import scrapy_settings
+    from crawler.scrapy_settings import scrapy_settings
     from crawler.spiders.queued import QueuedProgramSpider
 
     die_with_parent(args.parent_pid)

@@ -2,7 +2,7 @@
 and scored by the programme model, and its verdict steers the crawl (the focused-crawler design).
 
 Reading happens off the reactor thread: an HTML page's main text by trafilatura in fast mode (in a
-thread), a PDF or DOCX by the extraction worker processes (``classify.extract``: killable, memory- and
+thread), a PDF or DOCX by the extraction worker processes (``extract.reader``: killable, memory- and
 time-limited, as in the extract stage, whose cache the documents' extractions then fill). Scoring runs on
 the reactor thread when the answer is applied, in request order, so the crawl stays deterministic.
 """
@@ -15,14 +15,14 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from base.errors import ExtractionError
 from classify.document import host_kind
-from classify.extract import Extraction, ExtractionFailure, ExtractLimits, extract_bytes
-from classify.extract_html import extract_html
-from classify.extract_worker import WorkerPool
-from classify.metadata import find_period
 from classify.model import DocInput, ProgramModel, load_model
 from classify.select import MIN_JUDGE_WORDS, content_words, other_municipality, period_timing
-from inventory.errors import ExtractionError
+from extract.html import extract_html
+from extract.metadata import find_period
+from extract.reader import Extraction, ExtractionFailure, ExtractLimits, extract_bytes
+from extract.worker import WorkerPool
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from crawler.signals import SIGNALS, TIER1_SCORE, Signal
+from crawler.linksignals import SIGNALS, TIER1_SCORE, Signal
 from crawler.urls import PLAIN_URL
 
 _FOLD = str.maketrans({"å": "a", "ä": "a", "ö": "o", "é": "e", "ü": "u", "æ": "a", "ø": "o"})

@@ -24,11 +24,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from base.errors import CrawlError
+from base.municipalities import Municipality
+from base.redact import install as install_redaction
+from base.redact import redact
 from crawler.config import CrawlConfig
-from inventory.errors import CrawlError
-from inventory.municipalities import Municipality
-from inventory.redact import install as install_redaction
-from inventory.redact import redact
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -121,10 +121,10 @@ def _wait(proc: subprocess.Popen[bytes], on_wait: Callable[[], None] | None, wai
 def _run_child(job_path: Path, summary_path: Path, log_path: Path | None, parent_pid: int) -> int:
     from scrapy.crawler import CrawlerProcess
 
-    from crawler.pipelines import Recorder
-    from crawler.settings import scrapy_settings
+    from base.store import Store
+    from crawler.recorder import Recorder
+    from crawler.scrapy_settings import scrapy_settings
     from crawler.spiders.program import ProgramSpider
-    from inventory.store import Store
 
     if parent_pid:
         die_with_parent(parent_pid)

@@ -9,12 +9,11 @@ from functools import lru_cache
 from typing import Any, Generic, TypeVar
 from urllib.parse import urlsplit
 
+from base.municipalities import Municipality
 from crawler.config import CrawlConfig
 from crawler.frontier import Frontier, LinkInfo
 from crawler.linkscore import LinkFeatures, fold, score_link
-from crawler.outcome import SiteCounts, decide
-from crawler.pagescan import Link, PageScan, search_url
-from crawler.signals import (
+from crawler.linksignals import (
     BUSINESS_HOST_BONUS,
     DEPTH_PENALTY,
     MIN_FOLLOW_SCORE,
@@ -22,9 +21,10 @@ from crawler.signals import (
     SEARCH_TERMS,
     TIER1_SCORE,
 )
+from crawler.outcome import SiteCounts, decide
+from crawler.pagescan import Link, PageScan, search_url
 from crawler.sitemaps import SitemapContent
 from crawler.urls import bare_host, canonical_url, host_variants, is_http
-from inventory.municipalities import Municipality
 
 SEARCH_SCORE, SITEMAP_SCORE = 160.0, 150.0  # right after direct hits on the page that found them
 HUB_SCORE = 30.0  # a new link at least this good counts as progress (Tier-2 hub or better)

@@ -1,7 +1,7 @@
 """The `kommunprogram` command line: one subcommand per stage, plus run, demo and the analyst tools.
 
 This is the only place where errors become messages: components raise the exceptions of
-``inventory.errors``; ``main`` prints one line and exits with the exception's code.
+``base.errors``; ``main`` prints one line and exits with the exception's code.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from typing import Annotated
 
 import typer
 
-from inventory import redact
-from inventory.errors import KommunprogramError, UsageError
+from base import redact
+from base.errors import KommunprogramError, UsageError
 from inventory.settings import DEFAULT_DB, RunSettings, ensure_writable_dir, read_config_file
 
 # Read once at start-up: the default inventory year is the year the command runs in.
@@ -68,7 +68,7 @@ def _setup_logging(verbose: bool) -> None:
 
 
 def _load_municipalities(path: Path | None):  # type: ignore[no-untyped-def]
-    from inventory.municipalities import bundled_path, read_municipalities
+    from base.municipalities import bundled_path, read_municipalities
 
     return read_municipalities(path or bundled_path())
 
@@ -102,7 +102,7 @@ def _settings(year: int, db: str, out: Path | None, municipalities: Path | None,
 
 def _warn_without_ocr() -> None:
     """Said once at the start of a run that reads documents: scans will not be read without Tesseract."""
-    from classify.extract_pdf import ocr_available
+    from extract.pdf import ocr_available
 
     if not ocr_available():
         typer.echo("kommunprogram: note: Tesseract OCR with Swedish data is not installed, so scanned PDFs will "
@@ -148,10 +148,10 @@ def crawl(municipalities: Munis = None, year: Year = CURRENT_YEAR, db: Db = DEFA
     """Crawl the municipalities' websites and store candidate documents."""
     _setup_logging(verbose)
     settings = _settings(year, db, None, municipalities, allow_private_addresses, config, None, contact)
-    from inventory.lock import run_lock
+    from base.lock import run_lock
+    from base.store import Store
     from inventory.pipeline import crawl_stage, input_digest
     from inventory.progress import progress_display
-    from inventory.store import Store
 
     items = _load_municipalities(settings.municipalities_csv)
     _warn_without_contact(settings)
@@ -169,9 +169,9 @@ def extract(year: Year = CURRENT_YEAR, db: Db = DEFAULT_DB, run_id: RunId = None
             verbose: Verbose = False) -> None:
     """Extract text and metadata from the run's documents (cached per content hash and extractor version)."""
     _setup_logging(verbose)
-    from inventory.lock import run_lock
+    from base.lock import run_lock
+    from base.store import Store
     from inventory.pipeline import extract_stage
-    from inventory.store import Store
 
     store = Store.open(db)
     resolved = _resolve_run(store, year, run_id)
@@ -186,9 +186,9 @@ def classify(year: Year = CURRENT_YEAR, db: Db = DEFAULT_DB, run_id: RunId = Non
              verbose: Verbose = False) -> None:
     """Classify the run's documents and choose each municipality's programme."""
     _setup_logging(verbose)
-    from inventory.lock import run_lock
+    from base.lock import run_lock
+    from base.store import Store
     from inventory.pipeline import classify_stage
-    from inventory.store import Store
 
     store = Store.open(db)
     resolved = _resolve_run(store, year, run_id)
@@ -202,8 +202,8 @@ def stats(year: Year = CURRENT_YEAR, out: Out = None, db: Db = DEFAULT_DB, run_i
           overrides: Overrides = None, verbose: Verbose = False) -> None:
     """Regenerate statistics and every output for a year from the store, without crawling."""
     _setup_logging(verbose)
+    from base.store import Store
     from inventory.pipeline import stats_stage
-    from inventory.store import Store
 
     settings = _settings(year, db, out, None, False, None, overrides)
     ensure_writable_dir(settings.output_dir)
@@ -282,7 +282,7 @@ def evaluate(corpus: Annotated[Path, typer.Option("--corpus", help="Labelled JSO
 @app.command("extract-file")
 def extract_file(path: Annotated[Path, typer.Argument(help="A PDF, DOCX or HTML file.")]) -> int:
     """Print what extraction makes of one file, as JSON (exit 3 when it cannot be read)."""
-    from classify.extract import extract_file as do_extract
+    from extract.reader import extract_file as do_extract
 
     result = do_extract(path)
     typer.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))

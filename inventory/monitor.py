@@ -24,10 +24,10 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from inventory.errors import UsageError
+from base.errors import UsageError
 
 if TYPE_CHECKING:
-    from inventory.store import Store
+    from base.store import Store
 
 # Statuses that mean the crawl could not judge the site, with the words the flag uses.
 UNREACHABLE: Mapping[str, str] = MappingProxyType({
@@ -75,7 +75,7 @@ def _text(value: Any) -> str | None:
 # -- the checks ---------------------------------------------------------------------------------------
 def programmes_lost(current: pd.DataFrame, previous: pd.DataFrame | None) -> list[Flag]:
     """Programmes in force last run with none found now: the change report's own alert list."""
-    from inventory.changes import alerts, compare_inventories
+    from publish.changes import alerts, compare_inventories
 
     if previous is None or previous.empty:
         return []
@@ -179,9 +179,9 @@ def summary_fragment(found: Sequence[Flag]) -> str:
 def flags_for_run(store: Store, run_id: int, *, expected_codes: Sequence[str] | None = None,
                   settings: MonitorSettings = MonitorSettings()) -> list[Flag]:
     """The flags for a classified run, against the latest earlier run that has results."""
-    from classify.extract import EXTRACTOR_VERSION
-    from inventory import stats
+    from extract.reader import EXTRACTOR_VERSION
     from inventory.pipeline import frames_from_results
+    from publish import stats
 
     run = store.run(run_id)
     if run is None:

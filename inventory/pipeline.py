@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from base.errors import UsageError
+from base.municipalities import Municipality
+from base.store import Store
 from classify.document import business_host_guess
-from inventory.errors import UsageError
-from inventory.municipalities import Municipality
-from inventory.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 # (The crawl outcome and the inventory status share these names.)
 CRAWL_FAILURES = frozenset({"site_unreachable", "blocked_by_server", "error"})
 UNFINISHED = "crawl_unfinished"  # the reason of a municipality whose crawl never recorded an outcome
-# Statuses whose row rests on the classifier's decisions, and so can go to review (inventory.review).
+# Statuses whose row rests on the classifier's decisions, and so can go to review (publish.review).
 REVIEWED_STATUSES = frozenset({"program_found", "no_program_found", "draft_only", "expired_only",
                                "blocked_by_robots"})
 TAGS = ("rus_link", "intermunicipal_link", "action_plan", "sustainability", "business_collaboration",
@@ -98,7 +98,7 @@ def crawl_progress(store: Store, run_id: int, items: Sequence[Municipality], pro
 
 # -- extract --------------------------------------------------------------------------------
 def extract_stage(store: Store, run_id: int, *, workers: int = 2) -> StageReport:
-    from classify.extract import EXTRACTOR_VERSION, ExtractItem, extract_many, store_fields
+    from extract.reader import EXTRACTOR_VERSION, ExtractItem, extract_many, store_fields
 
     started = time.monotonic()
     counts = {"extracted": 0, "cached": 0, "failed": 0}
@@ -131,10 +131,10 @@ def _host(url: str | None) -> str:
 
 def classify_stage(store: Store, run_id: int, year: int, *, model_path: Path | None = None) -> StageReport:
     from classify.document import host_kind, section_of
-    from classify.extract import EXTRACTOR_VERSION
     from classify.model import DocInput, load_model
     from classify.select import FOUND_VIA, Candidate, choose_program, content_words, other_municipality
-    from inventory.review import model_thresholds
+    from extract.reader import EXTRACTOR_VERSION
+    from publish.review import model_thresholds
 
     started = time.monotonic()
     model = load_model(model_path)
@@ -283,7 +283,7 @@ def shown_document(selection: Any, candidates: Sequence[Any]) -> Any:
 def inventory_row(m: Municipality, outcome: dict[str, Any], selection: Any, cands: list[dict[str, Any]],
                   extractions: dict[str, Any], predictions: dict[str, dict[str, Any]], year: int, run_id: int,
                   thresholds: dict[str, float], shown: Any = None) -> dict[str, Any]:
-    from inventory.review import review_row
+    from publish.review import review_row
 
     unreadable = unreadable_programme(cands, extractions) if selection.chosen is None else None
     status = final_status(outcome, selection.status, unreadable)
@@ -390,8 +390,8 @@ def frames_from_results(rows: list[dict[str, Any]]) -> tuple[Any, Any, Any]:
 
 def stats_stage(store: Store, year: int, out_dir: Path, *, run_id: int | None = None,
                 overrides_path: Path | None = None) -> StageReport:
-    from inventory import changes as changes_mod
-    from inventory import outputs, overrides, stats
+    from publish import changes as changes_mod
+    from publish import outputs, overrides, stats
 
     started = time.monotonic()
     run_id = run_id if run_id is not None else store.latest_run(year, with_results=True)

@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from base.store import Store
 from inventory.pipeline import StageReport, classify_stage, crawl_stage, extract_stage, input_digest, stats_stage
 from inventory.progress import Progress
 from inventory.settings import RunSettings
-from inventory.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -52,8 +52,8 @@ def run_inventory(settings: RunSettings, *, resume: bool = True, progress: Progr
                   items: list[Any] | None = None) -> RunReport:
     """Every stage under the store's run lock, so two scheduled runs never overlap. ``items`` is the
     municipality list when the caller has read it already (default: read ``settings.municipalities_csv``)."""
-    from inventory.lock import run_lock
-    from inventory.municipalities import bundled_path, read_municipalities
+    from base.lock import run_lock
+    from base.municipalities import bundled_path, read_municipalities
 
     if items is None:
         items = read_municipalities(settings.municipalities_csv or bundled_path())
@@ -128,7 +128,7 @@ def _truth_check(inventory_csv: Path, truth: dict[str, Any]) -> str:
     sites = truth.get("sites", truth)
     if not inventory_csv.is_file() or not isinstance(sites, dict):
         return ""
-    from classify.extract_pdf import ocr_available
+    from extract.pdf import ocr_available
 
     inv = pd.read_csv(inventory_csv, dtype=str, keep_default_na=False)
     key = "expected_status" if ocr_available() else "expected_status_without_ocr"
@@ -139,11 +139,11 @@ def _truth_check(inventory_csv: Path, truth: dict[str, Any]) -> str:
 
 
 def export_reviewed_labels(db: str, year: int, run_id: int | None, overrides_path: Path, output: Path) -> int:
-    from classify.extract import EXTRACTOR_VERSION
-    from inventory.errors import UsageError
-    from inventory.labels import export_labels, write_labels
-    from inventory.overrides import read_overrides
+    from base.errors import UsageError
+    from extract.reader import EXTRACTOR_VERSION
     from inventory.pipeline import frames_from_results
+    from publish.overrides import read_overrides
+    from publish.training_labels import export_labels, write_labels
 
     store = Store.open(db)
     resolved = run_id if run_id is not None else store.latest_run(year, with_results=True)

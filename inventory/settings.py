@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from inventory.errors import UsageError
+from base.errors import UsageError
 
 DEFAULT_DB = "outputs/kommunprogram.sqlite"
 

@@ -1,7 +1,7 @@
 """``kommunprogram simweb generate|serve``: the simulated municipal web from the command line.
 
 Mounted by the project CLI as a sub-app; also runnable as ``python -m simweb.cli``.
-Components raise ``inventory.errors`` exceptions; this module turns them into one line and an exit code.
+Components raise ``base.errors`` exceptions; this module turns them into one line and an exit code.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Annotated
 
 import typer
 
-from inventory.errors import KommunprogramError, UsageError
+from base.errors import KommunprogramError, UsageError
 
 from .config import SimConfig
 from .generate import generate as generate_web

@@ -10,7 +10,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
-from inventory.errors import UsageError
+from base.errors import UsageError
 
 PLATFORMS = ("sv_old", "sv_short", "sv_html", "sv_new", "epi", "wp", "umb", "legacy")
 SCENARIOS = ("P1", "P2", "P3", "P4", "P5", "P6", "P7", "P8")

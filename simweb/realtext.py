@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from inventory.errors import UsageError
+from base.errors import UsageError
 
 # Fields a corpus line must carry to be placed and scored (shared/corpus/README.md).
 REQUIRED = ("id", "municipality", "text", "is_program", "doc_kind")

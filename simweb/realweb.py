@@ -15,7 +15,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from inventory.errors import UsageError
+from base.errors import UsageError
 
 from .config import SimConfig
 from .generate import _prepare, origin, resolve_truth, write_web

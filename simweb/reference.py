@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from inventory.municipalities import Municipality, read_municipalities
+from base.municipalities import Municipality, read_municipalities
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "inventory" / "data"
+DATA_DIR = Path(__file__).resolve().parent.parent / "base" / "data"
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
-from inventory.errors import UsageError
+from base.errors import UsageError
 
 from .config import SimConfig
 from .faults import FaultPlan, latency_ms

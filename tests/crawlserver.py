@@ -119,10 +119,10 @@ class CrawlResult:
 def crawl_site(site: SiteServer | str, tmp_path: Any, *, db: str | None = None, run_id: int | None = None,
                code: str = "0001", **config: Any) -> CrawlResult:
     """Crawl one local site as municipality ``code`` into a SQLite store under tmp_path (real Store)."""
+    from base.municipalities import Municipality
+    from base.store import Store
     from crawler.config import CrawlConfig
     from crawler.run import crawl
-    from inventory.municipalities import Municipality
-    from inventory.store import Store
 
     db = db or f"sqlite:///{tmp_path}/crawl.db"
     store = Store.open(db)

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
+from base.errors import ModelError
 from classify.artefact import digest_path, spec_problem, write_digest
 from classify.model import MODEL_DIR, MODEL_FILE, load_model
-from inventory.errors import ModelError
 
 
 def _tampered(tmp_path: Path, change: Callable[[dict[str, Any]], None], *, redigest: bool = True) -> Path:

@@ -4,7 +4,7 @@ from typing import Any
 
 import pandas as pd
 
-from inventory import changes
+from publish import changes
 
 
 def side(rows: list[dict[str, Any]], year: int) -> pd.DataFrame:

@@ -144,7 +144,7 @@ def test_unwritable_output_folder_is_refused_before_the_crawl(tmp_path: Path,
 def test_a_real_web_run_without_contact_says_so_at_its_start(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                              capsys: pytest.CaptureFixture[str]) -> None:
     import inventory.runner
-    from inventory.errors import UsageError
+    from base.errors import UsageError
 
     seen: list[str] = []
 

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
+from base.errors import UsageError
 from crawler.config import PREFIX, CrawlConfig
-from crawler.settings import scrapy_settings
-from inventory.errors import UsageError
+from crawler.scrapy_settings import scrapy_settings
 
 
 def test_defaults_are_polite() -> None:

@@ -30,11 +30,11 @@ import pytest
 import sqlalchemy as sa
 from crawlserver import Handler, Reply, SiteServer, crawl_site, page, pdf
 
+from base.municipalities import Municipality, read_municipalities
+from base.store import CrawlResult, Store, fetches
 from crawler.config import CrawlConfig
 from crawler.run import crawl
 from crawler.site import InOrder
-from inventory.municipalities import Municipality, read_municipalities
-from inventory.store import CrawlResult, Store, fetches
 from simweb.config import SimConfig
 from simweb.generate import generate
 from simweb.serve import SimWeb

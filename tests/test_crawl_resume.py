@@ -13,10 +13,10 @@ from typing import Any
 from crawlserver import Handler, SiteServer
 from test_spider import p1
 
+from base.municipalities import Municipality
+from base.store import Store
 from crawler.config import CrawlConfig
 from crawler.run import crawl, start_crawl_process
-from inventory.municipalities import Municipality
-from inventory.store import Store
 
 SITES = 8
 
@@ -33,7 +33,7 @@ def slow(routes: dict[str, Any], seconds: float) -> dict[str, Any]:
 def fetch_rows(store: Store, run_id: int) -> list[tuple[str, str]]:
     import sqlalchemy as sa
 
-    from inventory.store import fetches
+    from base.store import fetches
 
     with store.engine.connect() as conn:
         return [(r.code, r.url) for r in conn.execute(sa.select(fetches.c.code, fetches.c.url)
@@ -54,7 +54,7 @@ def test_kill_and_resume_without_loss_or_duplicates(tmp_path: Path) -> None:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             done = {c for c, o in store.crawl_outcomes(run_id).items() if o["state"] == "finished"}
-            # Fetch rows wait for their municipality's outcome (crawler.pipelines); candidates are written
+            # Fetch rows wait for their municipality's outcome (crawler.recorder); candidates are written
             # as they are found, so a municipality with candidates and no outcome is one half crawled.
             partial = {c["code"] for c in store.candidates(run_id)} - done
             if (len(done) >= 2 and partial) or proc.poll() is not None:
@@ -107,7 +107,7 @@ def test_the_crawl_child_dies_with_the_process_that_started_it(tmp_path: Path) -
             "from pathlib import Path\n"
             "from crawler.config import CrawlConfig\n"
             "from crawler.run import start_crawl_process\n"
-            "from inventory.municipalities import Municipality\n"
+            "from base.municipalities import Municipality\n"
             "job = json.loads(sys.argv[1])\n"
             "proc = start_crawl_process([Municipality(**job['muni'])], db_url=job['db'], run_id=job['run'],\n"
             "                           config=CrawlConfig.from_dict(job['config']), workdir=Path(job['dir']))\n"

@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 from w3lib.url import canonicalize_url
 
+from base.municipalities import read_municipalities
+from base.store import Store
 from crawler.config import CrawlConfig
 from crawler.run import crawl
-from inventory.municipalities import read_municipalities
-from inventory.store import Store
 from simweb.config import SimConfig
 from simweb.generate import generate
 from simweb.serve import SimWeb

@@ -18,10 +18,10 @@ from typing import Any
 
 import pytest
 
+from base.municipalities import Municipality, read_municipalities
+from base.store import CrawlResult, Store
 from crawler import distributed
 from crawler.config import CrawlConfig
-from inventory.municipalities import Municipality, read_municipalities
-from inventory.store import CrawlResult, Store
 from tests.servers import PostgresServer, RedisServer, postgres_server, redis_server  # noqa: F401 - fixtures
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,7 +65,7 @@ def web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Web]:
 def fetches_of(store: Store, run_id: int) -> dict[str, Counter[str]]:
     import sqlalchemy as sa
 
-    from inventory.store import fetches
+    from base.store import fetches
 
     out: dict[str, Counter[str]] = {}
     with store.engine.connect() as conn:
@@ -158,7 +158,7 @@ def test_enqueue_is_idempotent_and_reaper_requeues_a_dead_workers_jobs(redis_ser
 
 
 def test_bad_worker_settings_are_usage_errors(tmp_path: Path) -> None:
-    from inventory.errors import UsageError
+    from base.errors import UsageError
 
     with pytest.raises(UsageError, match="max_attempts=0"):
         distributed.worker("redis://127.0.0.1:9/0", str(tmp_path / "x.sqlite"), max_attempts=0)

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from base.errors import UsageError
 from classify.corpus import default_corpus_path, load_corpus
 from classify.evaluate import confusion, evaluate, evaluate_corpus, flat_scores, format_table
 from classify.model import LABELS, ProgramModel, load_model
 from classify.train import cross_validate, heldout_report, train_payload
-from inventory.errors import UsageError
 
 _spec = importlib.util.spec_from_file_location("_synthetic", Path(__file__).with_name("test_model.py"))
 assert _spec and _spec.loader

@@ -18,7 +18,11 @@ from reportlab.lib.pdfencrypt import StandardEncryption
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
-from classify.extract import (
+from base.errors import ExtractionError, UsageError
+from extract.docx import check_zip
+from extract.html import decode_text
+from extract.pdf import dehyphenate, extract_pdf, normalise_page_text, ocr_available
+from extract.reader import (
     PAGE_SEPARATOR,
     ExtractItem,
     ExtractLimits,
@@ -28,11 +32,7 @@ from classify.extract import (
     extract_file,
     extract_many,
 )
-from classify.extract_docx import check_zip
-from classify.extract_html import decode_text
-from classify.extract_pdf import dehyphenate, extract_pdf, normalise_page_text, ocr_available
-from classify.extract_worker import Worker, WorkerCrashed, WorkerPool, WorkerTimeout
-from inventory.errors import ExtractionError, UsageError
+from extract.worker import Worker, WorkerCrashed, WorkerPool, WorkerTimeout
 
 COVER = [
     "NÄRINGSLIVS-",
@@ -415,7 +415,7 @@ def test_limits_are_validated(kwargs: dict[str, object]) -> None:
         ("närings-\nlivsprogram", "näringslivsprogram"),
         ("närings\u00ad\nlivsprogram", "näringslivsprogram"),
         ("Norrbottens-\noch Västerbottens län", "Norrbottens- och Västerbottens län"),
-        # Cases where classify.metadata's former _join_hyphenated disagreed; the safer answer is kept.
+        # Cases where extract.metadata's former _join_hyphenated disagreed; the safer answer is kept.
         ("före\ufffe\ntagsklimatet", "företagsklimatet"),  # it joined; a PDFium marker is hyphenation
         ("NÄRINGSLIVS-\nprogram", "NÄRINGSLIVS-program"),  # it joined across a case change
         ("RUS-\nARBETET", "RUS-ARBETET"),  # it joined a short abbreviation
@@ -462,7 +462,7 @@ def test_detect_kind(data: bytes, content_type: str | None, filename: str | None
 
 def test_html_is_cut_before_parsing_without_breaking_a_character() -> None:
     """Issue 16 item 7: a 50 MB page took the worker to its memory limit; only its head is parsed."""
-    from classify.extract_html import cut_html, extract_html
+    from extract.html import cut_html, extract_html
 
     head = "<html><head><title>Näringslivsprogram</title></head><body><p>Näringslivsprogram för Testby.</p>"
     data = (head + "<p>" + "Åtgärd för företagare. " * 200_000 + "</p></body></html>").encode("utf-8")

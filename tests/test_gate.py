@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from base.errors import ModelError, UsageError
 from classify.corpus import default_corpus_path
 from classify.gate import (
     FLOORS_FILE,
@@ -22,7 +23,6 @@ from classify.gate import (
 )
 from classify.train import write_artefact
 from inventory.cli import main
-from inventory.errors import ModelError, UsageError
 
 _spec = importlib.util.spec_from_file_location("_synthetic", Path(__file__).with_name("test_model.py"))
 assert _spec and _spec.loader

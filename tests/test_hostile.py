@@ -200,7 +200,7 @@ def byte_flood(tmp_path: Path) -> dict[str, Any]:
 
 # -- extraction -----------------------------------------------------------------------------------------------
 def _extract(data: bytes, content_type: str, filename: str) -> dict[str, Any]:
-    from classify.extract import ExtractItem, extract_many
+    from extract.reader import ExtractItem, extract_many
 
     ((_, ext),) = list(extract_many([ExtractItem("x", data, content_type, filename)], workers=1))
     return {"error": ext.error.code if ext.error else None, "chars": len(ext.text), "traceback": False}
@@ -257,8 +257,8 @@ def _cli(args: list[str], capsys: Any) -> dict[str, Any]:
 
 @case
 def symlinked_store(tmp_path: Path) -> dict[str, Any]:
-    from inventory.errors import LockError
-    from inventory.lock import run_lock
+    from base.errors import LockError
+    from base.lock import run_lock
 
     real = tmp_path / "k.sqlite"
     real.touch()
@@ -271,7 +271,7 @@ def symlinked_store(tmp_path: Path) -> dict[str, Any]:
 def damaged_store(tmp_path: Path, capsys: Any) -> dict[str, Any]:
     import sqlite3
 
-    from inventory.store import Store
+    from base.store import Store
 
     db = tmp_path / "k.sqlite"
     store = Store.open(str(db))

@@ -4,7 +4,7 @@ import pytest
 
 from crawler.frontier import Frontier, LinkInfo
 from crawler.linkscore import LinkFeatures, fold, fold_url, is_direct_hit, score_link, score_page
-from crawler.signals import SIGNALS, TIER1_SCORE
+from crawler.linksignals import SIGNALS, TIER1_SCORE
 
 
 def test_fold_handles_swedish_letters_and_oe_spelling() -> None:

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from inventory.errors import LockError, StoreError
-from inventory.lock import RunLock, holder_of, run_lock
+from base.errors import LockError, StoreError
+from base.lock import RunLock, holder_of, run_lock
 from tests.servers import PostgresServer, postgres_server  # noqa: F401 - fixture
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 @contextmanager
 def lock_held_by_child(db_url: str) -> Iterator[subprocess.Popen[str]]:
     """Another process takes the lock, says so on stdout, and holds it until killed."""
-    code = ("import sys\nfrom inventory.lock import run_lock\n"
+    code = ("import sys\nfrom base.lock import run_lock\n"
             f"lock = run_lock({db_url!r}).acquire()\nprint('locked', flush=True)\nsys.stdin.read()\n")
     proc = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             text=True, cwd=ROOT)
@@ -72,7 +72,7 @@ def test_a_crashed_holder_leaves_no_stale_lock(tmp_path: Path) -> None:
 
 def test_url_without_a_file_locks_under_lock_dir_without_the_password(tmp_path: Path,
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("inventory.lock.check_db_url", lambda url: None)  # no MySQL driver is installed here
+    monkeypatch.setattr("base.lock.check_db_url", lambda url: None)  # no MySQL driver is installed here
     lock = RunLock("mysql://user:secret@db.example/k", lock_dir=tmp_path)
     assert lock.backend == "file" and lock.path.parent == tmp_path and "secret" not in str(lock.path)
     with lock, pytest.raises(LockError, match="kommunprogram-"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from classify.metadata import (
+from extract.metadata import (
     detect_language,
     find_adoption,
     find_dates,

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from base.errors import ModelError, UsageError
 from classify.corpus import corpus_view
 from classify.document import view
 from classify.evidence import Evidence
@@ -22,7 +23,6 @@ from classify.train import (
     kind_class,
     train_payload,
 )
-from inventory.errors import ModelError, UsageError
 
 TOWNS = ["Mora", "Borås", "Täby", "Gävle", "Umeå", "Hörby", "Trosa", "Orust", "Nacka", "Falun", "Kumla", "Sala"]
 

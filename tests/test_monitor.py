@@ -5,8 +5,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from base.errors import UsageError
 from inventory import monitor
-from inventory.errors import UsageError
 from inventory.monitor import MonitorSettings
 
 
@@ -108,7 +108,7 @@ def test_bad_settings_name_the_value(kwargs: dict[str, float]) -> None:
 
 
 def test_flags_for_run_reads_two_runs_from_the_store(tmp_path: Path) -> None:
-    from inventory.store import Store
+    from base.store import Store
 
     store = Store.open(str(tmp_path / "k.sqlite"))
     rows = {"0114": ("program_found", "Näringslivsprogram", 2024, 2027), "0115": ("no_program_found", None, None, None)}
@@ -135,7 +135,7 @@ def test_flags_for_run_reads_two_runs_from_the_store(tmp_path: Path) -> None:
 
 def test_a_crawl_that_started_but_never_finished_is_not_crawled(tmp_path: Path) -> None:
     """Issue 16 item 1: a municipality left in progress (a seed that failed, a dead crawl) has no outcome."""
-    from inventory.store import Store
+    from base.store import Store
 
     store = Store.open(str(tmp_path / "k.sqlite"))
     run = store.start_run(2026, "a", {})

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from inventory.errors import UsageError
-from inventory.municipalities import bundled_path, read_municipalities
+from base.errors import UsageError
+from base.municipalities import bundled_path, read_municipalities
 
 HEADER = "code,name,county_code,county,website\n"
 

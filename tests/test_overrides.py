@@ -5,8 +5,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from inventory import overrides, stats
-from inventory.errors import UsageError
+from base.errors import UsageError
+from publish import overrides, stats
 
 HEADER = "code,field,value,comment,reviewer\n"
 

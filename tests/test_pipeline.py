@@ -217,8 +217,8 @@ def test_stages_rerun_alone(inventory_run: tuple[Path, subprocess.CompletedProce
 
 def test_an_unfinished_crawl_is_an_error_never_no_programme() -> None:
     """Issue 16 item 1: a municipality whose crawl never recorded an outcome is ``error`` with a reason."""
+    from base.municipalities import Municipality
     from classify.select import Selection
-    from inventory.municipalities import Municipality
     from inventory.pipeline import final_status, inventory_row
 
     unfinished = {"code": "0114", "state": "in_progress", "status": None, "reason": None}
@@ -229,8 +229,8 @@ def test_an_unfinished_crawl_is_an_error_never_no_programme() -> None:
 
 
 def test_a_document_too_short_to_judge_is_listed_for_review() -> None:
+    from base.municipalities import Municipality
     from classify.select import Decision, Selection
-    from inventory.municipalities import Municipality
     from inventory.pipeline import inventory_row
 
     muni = Municipality("0114", "Upplands Väsby", "01", "Stockholms län", "https://www.upplandsvasby.se/")

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from base.municipalities import Municipality
+from base.store import Store
 from crawler.run import _wait
-from inventory.municipalities import Municipality
 from inventory.pipeline import crawl_progress
 from inventory.progress import BarProgress, LineProgress, Progress, make_progress
-from inventory.store import Store
 
 
 class Clock:

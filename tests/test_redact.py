@@ -1,4 +1,4 @@
-"""inventory.redact: passwords out of every message and log line (issue 16 item 6)."""
+"""base.redact: passwords out of every message and log line (issue 16 item 6)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from inventory.redact import RedactingFilter, redact, redact_url
+from base.redact import RedactingFilter, redact, redact_url
 
 
 @pytest.mark.parametrize(("url", "expected"), [

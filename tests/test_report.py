@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
-from inventory import changes, stats
-from inventory.report import render_report
+from publish import changes, stats
+from publish.report import render_report
 
 EVIL_TITLE = '<script>alert("x")</script><img src=x onerror=alert(1)> Näringslivsprogram'
 
@@ -157,7 +157,7 @@ def test_no_alerts_says_so(rendered: tuple[BeautifulSoup, dict[str, Any]]) -> No
 
 
 def test_comparison_with_2017_has_intervals_or_says_about(rendered: tuple[BeautifulSoup, dict[str, Any]]) -> None:
-    from inventory.report import INVENTORY_2017
+    from publish.report import INVENTORY_2017
 
     soup, data = rendered
     rows = {r["data-key"]: [td.get_text() for td in r.find_all("td")]

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from inventory.review import (
+from publish.review import (
     IS_PROGRAM_MARGIN,
     TAG_MARGIN,
     logit,

@@ -18,7 +18,7 @@ RACE_SCRIPT = textwrap.dedent("""
     import scrapy
     from scrapy.crawler import CrawlerProcess
     from crawler.config import CrawlConfig
-    from crawler.settings import scrapy_settings
+    from crawler.scrapy_settings import scrapy_settings
 
     base, stock = sys.argv[1], sys.argv[2] == "stock"
     settings = scrapy_settings(CrawlConfig(allow_private_addresses=True, autothrottle=False))

@@ -6,10 +6,10 @@ from pathlib import Path
 
 from crawlserver import SiteServer, page
 
+from base.municipalities import Municipality
+from base.store import Store
 from crawler.config import CrawlConfig
 from crawler.run import start_crawl_process
-from inventory.municipalities import Municipality
-from inventory.store import Store
 
 
 def test_the_job_with_the_database_url_never_reaches_a_file(tmp_path: Path) -> None:

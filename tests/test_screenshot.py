@@ -9,9 +9,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from inventory import changes, stats
-from inventory.report import render_report
-from inventory.screenshot import CHROMIUM, screenshot
+from publish import changes, stats
+from publish.report import render_report
+from publish.screenshot import CHROMIUM, screenshot
 
 pytestmark = pytest.mark.skipif(
     shutil.which("chromium") is None and not Path(CHROMIUM).exists(),

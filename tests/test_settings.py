@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from base.errors import UsageError
 from crawler.config import DEFAULT_USER_AGENT, PREFIX, CrawlConfig
-from crawler.settings import scrapy_settings
+from crawler.scrapy_settings import scrapy_settings
 from inventory.cli import _settings
-from inventory.errors import UsageError
 from inventory.settings import RunSettings, ensure_writable_dir, user_agent_with_contact
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from inventory.errors import UsageError
+from base.errors import UsageError
 from simweb.cli import app, parse_latency
 
 ROOT = Path(__file__).resolve().parent.parent

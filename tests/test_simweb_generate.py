@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from inventory.errors import UsageError
+from base.errors import UsageError
 from simweb.config import SimConfig
 from simweb.generate import address, generate
 from simweb.sitemodel import COVERAGE
@@ -235,7 +235,7 @@ def test_municipalities_csv_is_the_contract_format_with_real_names(demo: Path) -
     rows = list(csv.DictReader((demo / "municipalities.csv").read_text(encoding="utf-8").splitlines()))
     assert list(rows[0]) == ["code", "name", "county_code", "county", "website"]
     assert len(rows) == 12 and len({r["website"] for r in rows}) == 12
-    ref = (Path(__file__).parent.parent / "inventory" / "data" / "municipalities.csv").read_text(encoding="utf-8")
+    ref = (Path(__file__).parent.parent / "base" / "data" / "municipalities.csv").read_text(encoding="utf-8")
     real = {r["code"]: r["name"] for r in csv.DictReader(ref.splitlines())}
     assert all(real[r["code"]] == r["name"] for r in rows)
     assert rows[0]["website"] == f"http://{address(0)}:8470/"

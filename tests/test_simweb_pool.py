@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from inventory.errors import UsageError
+from base.errors import UsageError
 from simweb.config import SimConfig
 from simweb.generate import generate, load_manifest
 from simweb.pool import SimWebPool, partition

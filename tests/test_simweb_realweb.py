@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import pypdfium2 as pdfium
 import pytest
 
-from inventory.errors import UsageError
+from base.errors import UsageError
 from simweb.config import SimConfig
 from simweb.linkwalk import target_of, walk
 from simweb.realweb import MIN_SITES_FOR_FAULTS, generate_from_corpus, label_status, period_status

@@ -77,7 +77,7 @@ def test_programme_texts_cite_no_fragments_of_editorial_notes() -> None:
 
 
 def test_municipalities_are_inventorys_records_of_the_bundled_list() -> None:
-    from inventory.municipalities import Municipality, bundled_path, read_municipalities
+    from base.municipalities import Municipality, bundled_path, read_municipalities
 
     ms = municipalities()
     assert len(ms) == 290 and all(isinstance(m, Municipality) for m in ms)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from base.municipalities import Municipality
 from crawler.config import CrawlConfig
 from crawler.frontier import LinkInfo
 from crawler.pagescan import Link, PageScan
 from crawler.site import SiteState
-from inventory.municipalities import Municipality
 
 
 def _state(website: str, alt_hosts: tuple[str, ...] = ()) -> SiteState:
@@ -67,8 +67,8 @@ def test_the_municipality_byte_budget_stops_a_flood(tmp_path: Path) -> None:
 def test_the_run_byte_budget_stops_the_run_and_says_so_per_municipality(tmp_path: Path) -> None:
     from crawlserver import SiteServer
 
+    from base.store import Store
     from crawler.run import crawl
-    from inventory.store import Store
 
     db = f"sqlite:///{tmp_path}/run.db"
     store = Store.open(db)

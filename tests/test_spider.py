@@ -24,12 +24,12 @@ from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.http import HtmlResponse
 from twisted.python.failure import Failure
 
+from base.municipalities import Municipality
+from base.store import Store, fetches
 from crawler.config import CrawlConfig
-from crawler.pipelines import Recorder
+from crawler.recorder import Recorder
 from crawler.run import crawl
 from crawler.spiders.program import ProgramSpider
-from inventory.municipalities import Municipality
-from inventory.store import Store, fetches
 
 TEXT = {"Content-Type": "text/plain"}
 PDF_HEADERS = {"Content-Type": "application/octet-stream",

@@ -6,7 +6,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from inventory import stats
+from publish import stats
 
 BOOLEAN = ("extended", "in_force", "rus_link", "intermunicipal_link", *stats.TAGS, "needs_review")
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from inventory.errors import StoreError
-from inventory.municipalities import Municipality
-from inventory.store import SCHEMA_VERSION, Store, fetches
+from base.errors import StoreError
+from base.municipalities import Municipality
+from base.store import SCHEMA_VERSION, Store, fetches
 
 PDF = b"%PDF-1.4 programme"
 SHA = hashlib.sha256(PDF).hexdigest()

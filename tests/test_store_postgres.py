@@ -15,9 +15,9 @@ from collections.abc import Iterator
 import pytest
 import sqlalchemy as sa
 
-from inventory.errors import StoreError
-from inventory.municipalities import Municipality
-from inventory.store import SCHEMA_VERSION, Store
+from base.errors import StoreError
+from base.municipalities import Municipality
+from base.store import SCHEMA_VERSION, Store
 from tests import test_store as sqlite_store_tests
 from tests.servers import PostgresServer, postgres_server  # noqa: F401 - fixture
 

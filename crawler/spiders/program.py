@@ -23,6 +23,9 @@ from scrapy.http import Request, Response, TextResponse
 from scrapy.responsetypes import responsetypes
 from twisted.python.failure import Failure
 
+from base.errors import StoreError
+from base.municipalities import Municipality
+from base.store import Validators
 from crawler.config import CrawlConfig
 from crawler.documents import (
     DOCUMENT_KINDS,
@@ -37,15 +40,12 @@ from crawler.judge import Judge, Reading, Verdict
 from crawler.linkscore import LinkFeatures, is_direct_hit, score_link, score_page
 from crawler.outcome import error_code
 from crawler.pagescan import scan_html
-from crawler.pipelines import Recorder
+from crawler.recorder import Recorder
 from crawler.robots import RobotsUnavailable, SafeRobotsTxtMiddleware
 from crawler.safety import PrivateAddressRefused
 from crawler.site import SiteState, hostname
 from crawler.sitemaps import parse_sitemap
 from crawler.urls import bare_host, host_variants
-from inventory.errors import StoreError
-from inventory.municipalities import Municipality
-from inventory.store import Validators
 
 logger = logging.getLogger(__name__)
 

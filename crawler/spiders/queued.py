@@ -29,7 +29,7 @@ from scrapy import Request
 from scrapy_redis.spiders import RedisMixin
 
 from crawler.config import CrawlConfig
-from crawler.pipelines import Recorder
+from crawler.recorder import Recorder
 from crawler.spiders.program import ProgramSpider
 
 if TYPE_CHECKING:

@@ -14,7 +14,7 @@ from importlib import resources
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from inventory.errors import UsageError
+from base.errors import UsageError
 
 REQUIRED_COLUMNS = ("code", "name", "county_code", "county", "website")
 # (column, digits): municipality codes have four digits, county codes two.
@@ -40,7 +40,7 @@ class Municipality:
 
 def bundled_path() -> Path:
     """The bundled list of all 290 municipalities (copied from ../shared/data, see data/README.md)."""
-    return Path(str(resources.files("inventory") / "data" / "municipalities.csv"))
+    return Path(str(resources.files("base") / "data" / "municipalities.csv"))
 
 
 def _check_url(url: str) -> str | None:

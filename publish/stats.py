@@ -116,7 +116,7 @@ def _true(values: pd.Series) -> np.ndarray:
 
 
 def _overridden(frame: pd.DataFrame, field: str) -> np.ndarray:
-    """Rows where a reviewer set ``field`` by hand (see inventory.overrides); recomputation keeps them."""
+    """Rows where a reviewer set ``field`` by hand (see publish.overrides); recomputation keeps them."""
     if "overridden_fields" not in frame.columns:
         return np.zeros(len(frame), dtype=bool)
     return np.array([isinstance(v, str) and field in v.split(",") for v in frame["overridden_fields"]], dtype=bool)

@@ -11,8 +11,8 @@ from typing import Any
 
 import pandas as pd
 
-from inventory.changes import CHANGES
-from inventory.stats import STATUSES
+from publish.changes import CHANGES
+from publish.stats import STATUSES
 
 # column -> code -> word; the glossary sheet (outputs.glossary) lists every pair.
 _STATUS_WORDS = {s.name: s.label_sv for s in STATUSES}

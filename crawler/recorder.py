@@ -25,10 +25,10 @@ import hashlib
 from typing import Any
 from urllib.parse import urlsplit
 
-from classify.extract import EXTRACTOR_VERSION, Extraction, ExtractionFailure, store_fields
+from base.errors import StoreError
+from base.store import Store, Validators, now
 from crawler.judge import Reading
-from inventory.errors import StoreError
-from inventory.store import Store, Validators, now
+from extract.reader import EXTRACTOR_VERSION, Extraction, ExtractionFailure, store_fields
 
 
 def origin_of(url: str) -> str:

@@ -1,6 +1,6 @@
 """Metadata read from a document's text: title, validity period, adoption, diarienummer, draft, language.
 
-Pure functions on plain text (the output of ``classify.extract``). Every pattern is a general Swedish
+Pure functions on plain text (the output of ``extract.reader``). Every pattern is a general Swedish
 municipal-document convention (header tables such as "Fastställt kommunfullmäktige 2017-04-10 § 41",
 titles such as "Näringslivsstrategi 2035", news sentences such as "antogs av kommunfullmäktige i maj
 2017"); the vocabulary lives in the tables below, not in ``if`` ladders. Where a document states several
@@ -15,7 +15,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 
-from classify.extract_pdf import dehyphenate
+from extract.pdf import dehyphenate
 
 # Where to look. Title pages, header tables and the opening paragraphs carry the metadata; searching a
 # whole 100-page document would mostly find other documents' periods (the RUS, the previous programme).

@@ -16,8 +16,8 @@ from typing import Any
 
 import pandas as pd
 
-from inventory.overrides import apply_overrides
-from inventory.stats import PROGRAMME_STATUSES, TAGS, as_boolean, regional_category_from_links
+from publish.overrides import apply_overrides
+from publish.stats import PROGRAMME_STATUSES, TAGS, as_boolean, regional_category_from_links
 
 log = logging.getLogger(__name__)
 

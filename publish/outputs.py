@@ -22,10 +22,10 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from inventory.changes import CHANGES, alerts
-from inventory.report import render_report
-from inventory.stats import METRICS, PROGRAMME_TYPES, REGIONAL_CATEGORIES, STATUSES, TAGS
-from inventory.swedish import REVIEW_LABELS, STATUS_EXPLANATIONS, VALUE_LABELS, for_people
+from publish.changes import CHANGES, alerts
+from publish.report import render_report
+from publish.stats import METRICS, PROGRAMME_TYPES, REGIONAL_CATEGORIES, STATUSES, TAGS
+from publish.swedish import REVIEW_LABELS, STATUS_EXPLANATIONS, VALUE_LABELS, for_people
 
 # Characters that make Excel, LibreOffice or Google Sheets start a formula (OWASP "CSV injection"),
 # including tab and carriage return, which some importers strip before looking at the next character.

@@ -20,9 +20,9 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 from matplotlib.figure import Figure
 
-from inventory.changes import CHANGES, alerts
-from inventory.stats import STATUSES, headline_sentences, wilson_interval
-from inventory.swedish import STATUS_EXPLANATIONS, VALUE_LABELS, review_reasons_sv
+from publish.changes import CHANGES, alerts
+from publish.stats import STATUSES, headline_sentences, wilson_interval
+from publish.swedish import STATUS_EXPLANATIONS, VALUE_LABELS, review_reasons_sv
 
 
 def _number(value: Any, decimals: int = 1) -> str:
@@ -172,7 +172,7 @@ def _safe_url(value: Any) -> bool:
 
 @cache
 def _environment() -> Environment:
-    env = Environment(loader=PackageLoader("inventory", "templates"), autoescape=select_autoescape(default=True),
+    env = Environment(loader=PackageLoader("publish", "templates"), autoescape=select_autoescape(default=True),
                       trim_blocks=False, lstrip_blocks=False, keep_trailing_newline=True)
     env.tests["safe_url"] = _safe_url
     return env

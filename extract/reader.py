@@ -2,7 +2,7 @@
 
 ``extract_bytes`` never raises for a bad document: the result carries an ``ExtractionFailure`` with a
 stable reason code (docs/extraction.md lists them). Parsing runs in a worker process
-(``classify.extract_worker``) that is killed when ``ExtractLimits.timeout_s`` passes, so a document that
+(``extract.worker``) that is killed when ``ExtractLimits.timeout_s`` passes, so a document that
 makes a parser hang (or crash in C code) costs one worker, not the run. Inside the worker, PDF extraction
 also checks a soft deadline between pages and returns the pages read so far.
 """
@@ -22,12 +22,12 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlparse
 
-from classify import metadata
-from classify.extract_docx import extract_docx
-from classify.extract_html import decode_text, extract_html
-from classify.extract_pdf import extract_pdf
-from classify.extract_worker import WorkerCrashed, WorkerPool, WorkerTimeout
-from inventory.errors import ExtractionError, UsageError
+from base.errors import ExtractionError, UsageError
+from extract import metadata
+from extract.docx import extract_docx
+from extract.html import decode_text, extract_html
+from extract.pdf import extract_pdf
+from extract.worker import WorkerCrashed, WorkerPool, WorkerTimeout
 
 # Bump whenever the output for the same bytes can change: the store keys extractions on
 # (content hash, EXTRACTOR_VERSION) and re-extracts documents whose version differs.
@@ -314,7 +314,7 @@ class SleepJob:
 
 
 def run_job(job: object) -> object:
-    """What a worker process does with one job (``classify.extract_worker``)."""
+    """What a worker process does with one job (``extract.worker``)."""
     if isinstance(job, SleepJob):
         time.sleep(job.seconds)
         return "woke up"

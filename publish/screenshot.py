@@ -1,6 +1,6 @@
 """A screenshot of report.html as an analyst sees it, in headless Chromium (``make report-screenshot``).
 
-``python -m inventory.screenshot REPORT.html OUT.png [--width 1280]`` measures the page first (how wide and
+``python -m publish.screenshot REPORT.html OUT.png [--width 1280]`` measures the page first (how wide and
 tall it lays out, and how far right its widest table reaches) and then shoots the whole page at that
 height. Chromium runs without network use of its own, in a fresh empty profile. Raises ``UsageError`` when
 Chromium is missing or fails; the test (tests/test_screenshot.py) skips without it.
@@ -17,7 +17,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from inventory.errors import UsageError
+from base.errors import UsageError
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -84,7 +84,7 @@ def screenshot(html: Path, png: Path, width: int = 1280) -> Layout:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m inventory.screenshot", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m publish.screenshot", description=__doc__.split("\n")[0])
     parser.add_argument("html", type=Path)
     parser.add_argument("png", type=Path)
     parser.add_argument("--width", type=int, default=1280)

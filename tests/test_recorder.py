@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from crawler.pipelines import Recorder, origin_of
-from inventory.errors import StoreError
-from inventory.store import Store, Validators
+from base.errors import StoreError
+from base.store import Store, Validators
+from crawler.recorder import Recorder, origin_of
 
 PDF = b"%PDF-1.4 programme"
 

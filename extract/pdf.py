@@ -2,7 +2,7 @@
 
 pypdfium2 was chosen by measurement (docs/extraction.md): fastest permissive-licence extractor, correct
 reading order on two-column pages and tables, clean exceptions on damaged and encrypted files. Runs
-inside the extraction worker process (``classify.extract``), which bounds its time.
+inside the extraction worker process (``extract.reader``), which bounds its time.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from inventory.errors import ExtractionError
+from base.errors import ExtractionError
 
 # A page with fewer visible characters than this and an image on it is treated as scanned.
 MIN_PAGE_CHARS = 10
@@ -52,7 +52,7 @@ def _hyphen_join(left: str, right: str) -> str:
 
 def dehyphenate(text: str) -> str:
     """Undo hyphenation at line ends where that is safe: the one implementation for every extractor and
-    for ``classify.metadata``.
+    for ``extract.metadata``.
 
     "före-\\ntagsklimatet" -> "företagsklimatet", "NÄRINGSLIVS-\\nPROGRAM" -> "NÄRINGSLIVSPROGRAM".
     Kept with their hyphen: suspended compounds ("närings- och tillväxtprogram"), short prefixes and

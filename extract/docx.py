@@ -7,7 +7,7 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass
 
-from inventory.errors import ExtractionError
+from base.errors import ExtractionError
 
 # A real Word document compresses XML about 3-10x; a member that inflates 200x and is large is a bomb.
 MAX_COMPRESSION_RATIO = 200

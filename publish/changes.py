@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from inventory.stats import as_boolean
+from publish.stats import as_boolean
 
 # Values of the ``change`` column, in the order the report lists them.
 CHANGES: Mapping[str, str] = MappingProxyType(

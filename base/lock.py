@@ -35,9 +35,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from inventory.errors import LockError, StoreError, UsageError
-from inventory.redact import redact
-from inventory.store import check_db_url, normalise_db_url
+from base.errors import LockError, StoreError, UsageError
+from base.redact import redact
+from base.store import check_db_url, normalise_db_url
 
 # Two 32-bit keys for pg_try_advisory_lock(int, int): the first names the application, the second the
 # purpose, so the lock cannot collide with another program's single-bigint advisory locks.

@@ -23,9 +23,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, NoSuchModuleError, SQLAlchemyError
 
-from inventory.errors import StoreError
-from inventory.municipalities import Municipality
-from inventory.redact import redact, redact_url
+from base.errors import StoreError
+from base.municipalities import Municipality
+from base.redact import redact, redact_url
 
 metadata = sa.MetaData()
 
@@ -402,7 +402,7 @@ class Store:
             row = conn.execute(query).first()
             return int(row[0]) if row else None
 
-    # -- the crawler's sink (see crawler.pipelines) ----------------------------------------
+    # -- the crawler's sink (see crawler.recorder) ----------------------------------------
     def municipality_finished(self, run_id: int, code: str) -> bool:
         with self.reading() as conn:
             state = conn.execute(sa.select(run_municipalities.c.state).where(
@@ -445,7 +445,7 @@ class Store:
     def origin_validators(self, origin: str) -> dict[str, Validators]:
         """The validators of every URL under ``origin`` (``scheme://netloc``, as ``canonical_url`` writes it).
 
-        One query per host instead of one per request (``crawler.pipelines.Recorder`` caches the answer).
+        One query per host instead of one per request (``crawler.recorder.Recorder`` caches the answer).
         ``substr`` equality, not LIKE or a range: exact on both databases, whatever PostgreSQL's collation
         and SQLite's case-insensitive LIKE would make of the prefix."""
         prefix = f"{origin}/"

@@ -7,7 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from inventory import labels, stats
+from publish import stats
+from publish import training_labels as labels
 
 # The fields of /work/shared/corpus/README.md, in its order.
 CORPUS_FIELDS = [
@@ -73,7 +74,7 @@ def reviewed() -> pd.DataFrame:
 
 def test_reviewed_documents_become_corpus_records(caplog: pytest.LogCaptureFixture) -> None:
     texts = {"a" * 64: TEXT, "b" * 64: "Nyhet: kommunen har antagit ett nytt program."}
-    with caplog.at_level(logging.WARNING, logger="inventory.labels"):
+    with caplog.at_level(logging.WARNING, logger="publish.training_labels"):
         records = labels.export_labels(machine_inventory(), texts, reviewed())
     assert [r["id"] for r in records] == ["0764-aaaaaaaaaaaa", "0765-bbbbbbbbbbbb"]
     assert all(list(r) == CORPUS_FIELDS for r in records)

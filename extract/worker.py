@@ -1,6 +1,6 @@
 """Extraction worker processes: a hang or a crash in a parser costs one worker, never the run.
 
-Each worker is a long-lived ``python -m classify.extract_worker`` process that reads jobs from stdin and
+Each worker is a long-lived ``python -m extract.worker`` process that reads jobs from stdin and
 writes results to stdout (length-prefixed pickles between our own processes). The parent waits for a
 result at most ``timeout_s``; past that it kills the worker's whole process group (the worker is a
 session leader, so tesseract processes it started die with it) and starts a fresh one for the next job.
@@ -68,7 +68,7 @@ class Worker:
         env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
         env.setdefault("OMP_THREAD_LIMIT", "1")  # one core per tesseract; parallelism is across workers
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "classify.extract_worker"],
+            [sys.executable, "-m", "extract.worker"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
@@ -173,7 +173,7 @@ class WorkerPool:
 
 
 def _serve(stdin: Any, out: Any) -> None:
-    from classify.extract import run_job  # imported here: the parent imports this module too
+    from extract.reader import run_job  # imported here: the parent imports this module too
 
     while True:
         header = stdin.read(_HEADER.size)
@@ -193,7 +193,7 @@ def main() -> None:
     # The protocol owns the real stdout; anything a library prints goes to stderr instead.
     out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
-    import classify.extract  # noqa: F401  (pay the parser imports before the first job)
+    import extract.reader  # noqa: F401  (pay the parser imports before the first job)
 
     _serve(sys.stdin.buffer, out)
 

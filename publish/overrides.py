@@ -19,8 +19,8 @@ from urllib.parse import urlsplit
 
 import pandas as pd
 
-from inventory.errors import UsageError
-from inventory.stats import (
+from base.errors import UsageError
+from publish.stats import (
     IN_FORCE_RULES,
     PROGRAMME_TYPES,
     REGIONAL_CATEGORIES,

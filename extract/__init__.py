@@ -1,0 +1,1 @@
+"""Stage 2: text and metadata of every document the crawl kept (PDF, DOCX, HTML)."""

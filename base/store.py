@@ -26,6 +26,7 @@ from sqlalchemy.exc import ArgumentError, IntegrityError, NoSuchModuleError, SQL
 from base.errors import StoreError
 from base.municipalities import Municipality
 from base.redact import redact, redact_url
+from base.vocabulary import TAGS
 
 metadata = sa.MetaData()
 
@@ -180,12 +181,10 @@ INVENTORY_VIEW_FIELDS = (
     "review_reasons", "found_via", "requests", "adopted_by", "adopted_date", "crawl_status", "reason",
     "needs_ocr_document",
 )  # fmt: skip
-VIEW_TAGS = ("rus_link", "intermunicipal_link", "action_plan", "sustainability", "business_collaboration",
-             "annual_activities")
 
 
 def inventory_view_sql(dialect: str) -> str:
-    tags = ", ".join(f"'{t}'" for t in VIEW_TAGS)
+    tags = ", ".join(f"'{t}'" for t in TAGS)
     if dialect == "postgresql":
         columns = ", ".join(f"(r.row::jsonb ->> '{f}') as {f}" for f in INVENTORY_VIEW_FIELDS)
         tag_array = (f"(select coalesce(json_agg(key order by key), '[]'::json)::text from jsonb_each(r.row::jsonb) "
@@ -217,6 +216,15 @@ def normalise_db_url(url: str) -> str:
     if "://" in url:
         return url
     return f"sqlite:///{Path(url).expanduser()}"
+
+
+def absolute_db_url(url: str) -> str:
+    """The URL with a SQLite file made absolute: what a child process in another folder must be given."""
+    url = normalise_db_url(url)
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and url[len(prefix):] not in ("", ":memory:") and not url[len(prefix):].startswith("/"):
+        return prefix + str(Path(url[len(prefix):]).resolve())
+    return url
 
 
 def check_db_url(url: str) -> sa.URL:

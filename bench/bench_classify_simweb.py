@@ -23,9 +23,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from base.vocabulary import TAGS  # noqa: E402
 from classify.evaluate import confusion  # noqa: E402
 from classify.features import signal_counts  # noqa: E402
-from classify.model import LABELS, DocInput, load_model  # noqa: E402
+from classify.model import DocInput, load_model  # noqa: E402
 from classify.select import other_municipality  # noqa: E402
 from simweb.generate import generate  # noqa: E402
 
@@ -57,7 +58,7 @@ def collect(web: Path) -> list[dict[str, Any]]:
                 "status": prog.get("status") if prog else None,
                 "is_program": is_prog,
                 "program_type": traits.get("program_type") if is_prog else None,
-                **{label: bool(is_prog and traits.get(label)) for label in LABELS},
+                **{label: bool(is_prog and traits.get(label)) for label in TAGS},
                 "valid_from": prog.get("valid_from") if is_prog else None,
                 "valid_to": prog.get("valid_to") if is_prog else None,
             })
@@ -111,14 +112,14 @@ def run(sites: int, seed: int) -> dict[str, Any]:
         "seconds": {"generate": round(gen_s, 2), "predict": round(predict_s, 3),
                     "per_document_ms": round(1000 * predict_s / max(1, len(rows)), 2)},
         "model": {label: confusion([r[label] for r in rows], [getattr(p, label) for p in preds])
-                  for label in ("is_program", *LABELS)},
+                  for label in ("is_program", *TAGS)},
         "baseline_keyword_title": {"is_program": confusion(gold, [keyword_baseline(r["text"]) for r in rows])},
         "baseline_majority": {"is_program": confusion(gold, [False] * len(rows))},
         "select_other_municipality": neighbour_check,
     }
     progs = [(r, p) for r, p in zip(rows, preds, strict=True) if r["is_program"]]
     report["model"]["tags_on_true_programmes"] = {
-        label: confusion([r[label] for r, _ in progs], [getattr(p, label) for _, p in progs]) for label in LABELS
+        label: confusion([r[label] for r, _ in progs], [getattr(p, label) for _, p in progs]) for label in TAGS
     }
     report["model"]["program_type_accuracy"] = round(
         sum(1 for r, p in progs if p.program_type == r["program_type"]) / max(1, len(progs)), 4)

@@ -35,9 +35,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from base.municipalities import read_municipalities  # noqa: E402
+from base.settings import CrawlSettings  # noqa: E402
 from base.store import Store  # noqa: E402
 from bench._common import write_results  # noqa: E402
-from crawler.config import CrawlConfig  # noqa: E402
 from crawler.run import crawl  # noqa: E402
 from simweb.config import SimConfig  # noqa: E402
 from simweb.generate import generate  # noqa: E402
@@ -115,7 +115,7 @@ def run_one(web: SimWeb, strategy: str, budget: int, workdir: Path, concurrency:
     stops = {"stop_after_hit": budget} if strategy == "breadth_first" else {}
     # AutoThrottle off for both: one request per host at a time stays, and the 1000-request baseline fits
     # in minutes instead of a quarter of an hour (it doubles every request's time at 20-300 ms latency).
-    config = CrawlConfig(strategy=strategy, budget=budget, allow_private_addresses=True, user_agent=agent,
+    config = CrawlSettings(strategy=strategy, budget=budget, allow_private_addresses=True, user_agent=agent,
                          autothrottle=False,
                          concurrent_municipalities=concurrency, log_file=str(workdir / f"{strategy}.log"), **stops)
     started = time.monotonic()

@@ -33,10 +33,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from base.municipalities import Municipality, read_municipalities  # noqa: E402
+from base.settings import CrawlSettings  # noqa: E402
 from base.store import Store  # noqa: E402
 from bench._common import write_results  # noqa: E402
 from bench.bench_workers import differences, fetches, result_of, tree_cpu  # noqa: E402
-from crawler.config import CrawlConfig  # noqa: E402
 from crawler.run import _job  # noqa: E402
 from simweb.config import SimConfig  # noqa: E402
 from simweb.generate import generate  # noqa: E402
@@ -44,7 +44,7 @@ from simweb.pool import SimWebPool  # noqa: E402
 from tests.servers import PostgresServer  # noqa: E402
 
 
-def crawl_child(code_dir: Path, items: list[Municipality], db: str, config: CrawlConfig, work: Path,
+def crawl_child(code_dir: Path, items: list[Municipality], db: str, config: CrawlSettings, work: Path,
                 profile: Path | None) -> dict[str, Any]:
     """One ``python -m crawler.run`` with the code in ``code_dir``; its own CPU seconds from wait4."""
     store = Store.open(db)
@@ -96,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--new-only", action="store_true", help="only this tree (a quick profile, no comparison)")
     parser.add_argument("--out", type=Path, default=ROOT / "outputs" / "bench" / "crawl_cpu.json")
     args = parser.parse_args(argv)
-    config = CrawlConfig(allow_private_addresses=True)  # the shipped defaults, as bench_workers
+    config = CrawlSettings(allow_private_addresses=True)  # the shipped defaults, as bench_workers
     codes = {"baseline": args.baseline.resolve(), "new": args.new.resolve()}
     if args.new_only:
         del codes["baseline"]

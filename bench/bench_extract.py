@@ -8,7 +8,7 @@
    * ``ours``: ``extract.reader.extract_bytes`` as the pipeline calls it (worker process, time limit);
      the worker is started and warmed on one file before the clock starts (its start-up is reported
      separately as ``startup_s``);
-   * ``ours_in_process``: the same with ``ExtractLimits(isolate=False)``;
+   * ``ours_in_process``: the same with ``ExtractSettings(isolate=False)``;
    * ``pdftotext``: one ``pdftotext FILE -`` process per file, as a shell pipeline would use it.
    Peak RSS: ours = harness process + worker process (both ``ru_maxrss``); pdftotext = the largest
    pdftotext child.
@@ -280,10 +280,10 @@ def run_tool(tool: str, folder: Path, out: Path) -> dict[str, Any]:
             "pages": pages,
             "peak_rss_mb": _rss_mb(resource.RUSAGE_CHILDREN),
         }
-    from extract.reader import ExtractLimits, extract_bytes
+    from extract.reader import ExtractSettings, extract_bytes
     from extract.worker import WorkerPool
 
-    limits = ExtractLimits(ocr=False, isolate=tool == "ours")
+    limits = ExtractSettings(ocr=False, isolate=tool == "ours")
     with WorkerPool(size=1) as pool:
         t0 = time.perf_counter()
         extract_bytes(files[0].read_bytes(), limits=limits, pool=pool)  # start and warm the worker
@@ -426,7 +426,7 @@ def _title_key(title: str | None) -> str:
 
 def document_accuracy(docs: list[tuple[bytes, str, dict[str, Any]]]) -> dict[str, Any]:
     """Run the full extractor on documents with known truth; per-field accuracy."""
-    from extract.reader import ExtractLimits, extract_bytes
+    from extract.reader import ExtractSettings, extract_bytes
     from extract.worker import WorkerPool
 
     fields = ("title", "valid_from", "valid_to", "adopted_by", "adopted_date", "adopted_paragraph", "diarienummer")
@@ -437,7 +437,7 @@ def document_accuracy(docs: list[tuple[bytes, str, dict[str, Any]]]) -> dict[str
     with WorkerPool(size=2) as pool:
         for data, name, truth in docs:
             result = extract_bytes(
-                data, content_type=truth.get("content_type"), filename=name, limits=ExtractLimits(), pool=pool
+                data, content_type=truth.get("content_type"), filename=name, limits=ExtractSettings(), pool=pool
             )
             if result.error:
                 errors[result.error.code] += 1

@@ -8,7 +8,7 @@ temporary directories, the simulated web, then
 * for each worker count: a fresh database, ``enqueue_run`` and N ``python -m crawler.distributed``
   worker processes, timed from enqueue until the queue is drained.
 
-Every run crawls the same sites with the same ``CrawlConfig``. Writes ``outputs/bench/workers.json``
+Every run crawls the same sites with the same ``CrawlSettings``. Writes ``outputs/bench/workers.json``
 (the figures the issue asks for) and ``workers_detail.json``: per run the CPU seconds of the simulated
 web, the crawl processes, PostgreSQL, Redis, this harness and everything else on the machine
 (``others``: a shared machine is rarely idle), how much later than its configured latency
@@ -60,11 +60,16 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from base.municipalities import Municipality, read_municipalities  # noqa: E402
+from base.settings import (  # noqa: E402
+    CrawlSettings,  # noqa: E402
+    RunSettings,
+    Settings,
+)
 from base.store import CrawlResult, Store  # noqa: E402
 from bench._common import write_results  # noqa: E402
 from crawler import distributed  # noqa: E402
-from crawler.config import CrawlConfig  # noqa: E402
 from crawler.run import crawl  # noqa: E402
+from inventory.runs import enqueue_run  # noqa: E402
 from simweb.config import SimConfig  # noqa: E402
 from simweb.faults import latency_ms  # noqa: E402
 from simweb.generate import generate  # noqa: E402
@@ -239,7 +244,7 @@ def site_times(db: str, run_id: int, slots: int) -> dict[str, float]:
             "sum_over_slots": round(sum(spans) / slots, 1)}
 
 
-def run_single(items: list[Municipality], db: str, config: CrawlConfig) -> dict[str, Any]:
+def run_single(items: list[Municipality], db: str, config: CrawlSettings) -> dict[str, Any]:
     store = Store.open(db)
     store.upsert_municipalities(items)
     run_id = store.start_run(2026, "bench-single", {})
@@ -253,11 +258,12 @@ def run_single(items: list[Municipality], db: str, config: CrawlConfig) -> dict[
             "site_s": site_times(db, run_id, config.concurrent_municipalities), "result": result_of(db, run_id)}
 
 
-def run_workers(n: int, items: list[Municipality], db: str, redis_url: str, config: CrawlConfig,
+def run_workers(n: int, items: list[Municipality], db: str, redis_url: str, config: CrawlSettings,
                 tmp: Path) -> dict[str, Any]:
     started = time.monotonic()
     prefix = f"bench{n}"  # each count has its own store, and run ids restart at 1 in every store
-    run_id, queued = distributed.enqueue_run(redis_url, db, items, 2026, config, prefix=prefix)
+    settings = Settings(run=RunSettings(year=2026, db_url=db, allow_private_addresses=True), crawl=config)
+    run_id, queued = enqueue_run(redis_url, settings, items, prefix=prefix)
     assert queued == len(items), (queued, len(items))
     procs = []
     for i in range(n):
@@ -292,7 +298,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--server-processes", type=int, default=2, help="processes of the pool")
     parser.add_argument("--out", type=Path, default=ROOT / "outputs" / "bench" / "workers.json")
     args = parser.parse_args(argv)
-    config = CrawlConfig(allow_private_addresses=True)  # the shipped defaults: 32 municipalities per process
+    config = CrawlSettings(allow_private_addresses=True)  # the shipped defaults: 32 municipalities per process
 
     with tempfile.TemporaryDirectory(prefix="bench-workers-") as tmp_name:
         tmp = Path(tmp_name)

@@ -14,10 +14,9 @@ from typing import Any
 import pandas as pd
 from w3lib.url import canonicalize_url
 
+from base.vocabulary import TAGS
 from publish.stats import apply_year, as_boolean, summarise
 
-TAGS = ("rus_link", "intermunicipal_link", "action_plan", "sustainability", "business_collaboration",
-        "annual_activities")
 LABELS = ("program_type", *TAGS, "regional_category", "valid_from", "valid_to")
 # summary.csv figures left out of the headline deviation: the review queue has no truth (the truth
 # inventory needs no review), and a plain count has no percentage

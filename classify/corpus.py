@@ -17,9 +17,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from base.errors import UsageError
+from base.vocabulary import TAGS
 from classify.document import DocView, business_host_guess, host_kind, view
 from classify.features import cap_text
-from classify.model import LABELS, DocInput, json_lines
+from classify.model import DocInput, json_lines
 
 # -- data --------------------------------------------------------------------------------------
 
@@ -33,7 +34,7 @@ def default_corpus_path() -> Path:
     return Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "dev.jsonl"
 
 
-REQUIRED = ("id", "text", "is_program", "program_type", *LABELS)
+REQUIRED = ("id", "text", "is_program", "program_type", *TAGS)
 
 
 def load_corpus(path: Path) -> list[dict[str, Any]]:
@@ -51,7 +52,7 @@ def load_corpus(path: Path) -> list[dict[str, Any]]:
 
 def records_digest(records: Sequence[dict[str, Any]]) -> str:
     """Identifies the documents a model was trained on (ids and labels, in corpus order)."""
-    keys = ("id", "text", "is_program", "program_type", *LABELS)
+    keys = ("id", "text", "is_program", "program_type", *TAGS)
     blob = json.dumps([[r.get(k) for k in keys] for r in records], ensure_ascii=False)
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 

@@ -79,7 +79,6 @@ def heading_of(text: str) -> str:
 
 # -- where it sits ----------------------------------------------------------------------------
 
-HOST_KINDS = ("own", "business", "other", "unknown")
 # A business-promotion host names the municipality and business ("malmobusiness.com",
 # "naringsliv.example.se"); parties and newspapers name the municipality too, so business words decide.
 _BUSINESS_HOST_RE = re.compile(r"business|naringsliv|naeringsliv|foretag|invest|vaxer|tillvaxt|etablera")

@@ -16,9 +16,10 @@ import numpy as np
 from sklearn.dummy import DummyClassifier
 from sklearn.model_selection import GroupKFold
 
-from classify.model import LABELS, Prediction, ProgramModel, load_model
+from base.vocabulary import TAGS
+from classify.model import Prediction, ProgramModel, load_model
 
-BINARY = ("is_program", *LABELS)
+BINARY = ("is_program", *TAGS)
 N_SPLITS = 5
 SEED = 0
 
@@ -113,7 +114,7 @@ def score(records: Sequence[dict[str, Any]], preds: Sequence[Prediction]) -> dic
         prog = [(r, p) for r, p in pairs if r["is_program"]]
         given = {
             label: confusion([bool(r[label]) for r, _ in prog], [bool(getattr(p, label)) for _, p in prog])
-            for label in LABELS
+            for label in TAGS
         }
         out[subset] = {
             "n": len(rs),

@@ -20,9 +20,10 @@ from typing import Any
 import numpy as np
 
 from base.errors import ModelError, UsageError
+from base.vocabulary import HOST_KINDS, PROGRAM_TYPES, TAGS, regional_category
 from classify.artefact import BINARY_CLASSES, read_artefact
 from classify.blocks import BlockSet
-from classify.document import HOST_KINDS, DocView, view
+from classify.document import DocView, view
 from classify.evidence import CONTRADICTIONS, Evidence, best_sentence, find_evidence
 from classify.features import (
     business_words,
@@ -32,15 +33,6 @@ from classify.features import (
     signal_table_digest,
 )
 
-LABELS = (
-    "rus_link",
-    "intermunicipal_link",
-    "action_plan",
-    "sustainability",
-    "business_collaboration",
-    "annual_activities",
-)
-PROGRAM_TYPES = ("naringsliv", "tillvaxt", "annat")
 MODEL_DIR = Path(__file__).resolve().parent / "model"
 MODEL_FILE = "model.json"
 FORMAT = "kommunprogram-linear/2"
@@ -94,9 +86,9 @@ class Prediction:
             "id": self.id,
             "is_program": self.is_program,
             "program_type": self.program_type,
-            **{label: getattr(self, label) for label in LABELS[:2]},
+            **{label: getattr(self, label) for label in TAGS[:2]},
             "regional_category": self.regional_category,
-            **{label: getattr(self, label) for label in LABELS[2:]},
+            **{label: getattr(self, label) for label in TAGS[2:]},
             "valid_from": self.valid_from,
             "valid_to": self.valid_to,
             "confidence": {k: round(v, 4) for k, v in self.confidence.items()},
@@ -105,10 +97,6 @@ class Prediction:
             "needs_review": self.needs_review,
             "thresholds": {k: round(v, 4) for k, v in self.thresholds.items()},
         }
-
-
-def regional_category(rus: bool, intermunicipal: bool) -> str:
-    return "rus" if rus else "intermunicipal" if intermunicipal else "none"
 
 
 def _sigmoid(x: float) -> float:
@@ -216,7 +204,7 @@ class ProgramModel:
             self.tasks = {name: Task.from_json(name, d) for name, d in payload["tasks"].items()}
         except (KeyError, TypeError, ValueError, IndexError) as exc:
             raise ModelError(f"corrupt model artefact: {exc!r}") from exc
-        missing = {"is_program", "program_type", *LABELS} - set(self.tasks)
+        missing = {"is_program", "program_type", *TAGS} - set(self.tasks)
         if missing:
             raise ModelError(f"model artefact lacks tasks: {sorted(missing)}")
         rules = payload.get("rules", list(RULES))
@@ -307,7 +295,7 @@ class ProgramModel:
         confidence: dict[str, float] = {"is_program": p_prog}
         thresholds: dict[str, float] = {"is_program": prog.threshold}
         evidence: dict[str, Evidence] = {}
-        for label in LABELS:
+        for label in TAGS:
             task = self.tasks[label]
             p_cond = probs[label]
             on = bool(is_prog and p_cond >= task.threshold)
@@ -385,7 +373,7 @@ def load_model(path: Path | None = None) -> ProgramModel:
         file = file / MODEL_FILE
     # Digest, structure, classes, specs and finite numbers are checked before anything is built from it.
     tasks: dict[str, tuple[str, ...] | None] = {
-        "is_program": None, **dict.fromkeys(LABELS, BINARY_CLASSES), "program_type": PROGRAM_TYPES}
+        "is_program": None, **dict.fromkeys(TAGS, BINARY_CLASSES), "program_type": PROGRAM_TYPES}
     return ProgramModel(read_artefact(file, classes=tasks, signals=frozenset(signal_counts("")), fmt=FORMAT))
 
 

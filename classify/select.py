@@ -26,16 +26,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
+from base.vocabulary import ROLES, ROUTES
 from classify.features import DATA_DIR, HEAD_CHARS
 from classify.model import Prediction
 
-ROLES = ("program", "action_plan", "older_version", "draft", "not_program", "expired", "not_started",
-         "other_municipality", "duplicate", "too_little_text")
 # A document with fewer words than this cannot be judged (a title line and nothing else, an empty scan): it
 # is never published as a programme, whatever the classifier says; it is listed for review instead.
 MIN_JUDGE_WORDS = 40
-STATUSES = ("program_found", "draft_only", "expired_only", "no_program_found")
-FOUND_VIA = ("link", "search", "sitemap", "offsite")
 
 _ACTION_PLAN_RE = re.compile(r"handlingsplan|aktivitetsplan|genomförandeplan|åtgärdsplan|handlingsprogram|"
                              r"färdplan", re.IGNORECASE)
@@ -69,8 +66,8 @@ class Candidate:
     content_words: int | None = None  # words of text extracted; None = not counted (judged as before)
 
     def __post_init__(self) -> None:
-        if self.found_via not in FOUND_VIA:
-            raise ValueError(f"Candidate.found_via: {self.found_via!r} is not one of {FOUND_VIA}")
+        if self.found_via not in ROUTES:
+            raise ValueError(f"Candidate.found_via: {self.found_via!r} is not one of {ROUTES}")
         if self.valid_from and self.valid_to and self.valid_from > self.valid_to:
             raise ValueError(f"Candidate {self.url}: valid_from {self.valid_from} > valid_to {self.valid_to}")
 

@@ -36,6 +36,7 @@ from sklearn.model_selection import GroupKFold
 from sklearn.pipeline import FeatureUnion, Pipeline
 
 from base.errors import UsageError
+from base.vocabulary import TAGS
 from classify.artefact import write_digest
 from classify.blocks import (
     Field,
@@ -58,7 +59,7 @@ from classify.features import (
     signal_table_digest,
     split_sentences,
 )
-from classify.model import FORMAT, LABELS, MODEL_FILE, RULES, Prediction, ProgramModel
+from classify.model import FORMAT, MODEL_FILE, RULES, Prediction, ProgramModel
 from classify.split import groups_of, partition
 
 SEED = 0
@@ -133,8 +134,8 @@ def build_is_program_pipeline(domain_specs: bool = True) -> Pipeline:
 
 
 def build_tag_pipeline(label: str) -> Pipeline:
-    if label not in LABELS:
-        raise ValueError(f"unknown tag {label!r}; expected one of {LABELS}")
+    if label not in TAGS:
+        raise ValueError(f"unknown tag {label!r}; expected one of {TAGS}")
     c, w = HYPER["tag"]
     union = FeatureUnion([("body", stems_block("body")), ("specs", specs_block(label))],
                          transformer_weights={"body": w, "specs": 1.0})
@@ -142,8 +143,8 @@ def build_tag_pipeline(label: str) -> Pipeline:
 
 
 def build_sentence_pipeline(label: str) -> Pipeline:
-    if label not in LABELS:
-        raise ValueError(f"unknown tag {label!r}; expected one of {LABELS}")
+    if label not in TAGS:
+        raise ValueError(f"unknown tag {label!r}; expected one of {TAGS}")
     c, w = HYPER["sentence"]
     union = FeatureUnion([("sentence", char_block("sentence", (3, 5), 5000)),
                           ("hits", hits_block(TASK_SIGNALS[label]))],
@@ -345,7 +346,7 @@ def train_payload(records: Sequence[dict[str, Any]], *, calibrate: bool = True, 
     p_recs = [records[i] for i in idx]
     p_views = [views[i] for i in idx]
     p_groups = [groups[i] for i in idx]
-    for label in LABELS:
+    for label in TAGS:
         quoted = sum(1 for r in p_recs if r.get(label) and (r.get("evidence") or {}).get(label))
         # A sentence model needs the labellers' quotes; a corpus without them trains the document model.
         if label in sentence_tags and quoted >= 2:

@@ -4,7 +4,7 @@ Public API (docs/crawler.md):
 
 - ``crawler.run.crawl(municipalities, *, db_url, run_id, config) -> CrawlSummary`` runs one crawl in a
   child process and can be called many times in one process.
-- ``crawler.config.CrawlConfig`` holds the settings (``CrawlConfig.from_env()`` reads
+- ``base.settings.CrawlSettings`` holds the settings (``CrawlSettings.from_env()`` reads
   ``KOMMUNPROGRAM_CRAWL_*``).
 - ``crawler.spiders.program.ProgramSpider`` and ``crawler.recorder.Recorder`` for embedding the spider
   in another process layout (e.g. ``crawler.distributed``).

@@ -44,16 +44,15 @@ from typing import Any, TypeVar
 from base.errors import CrawlError, UsageError
 from base.municipalities import Municipality
 from base.redact import redact, redact_url
-from base.store import Store
-from crawler.config import CrawlConfig
+from base.settings import CrawlSettings
+from base.spawn import absolute, die_with_parent, peak_rss_mb, python_child
+from base.store import Store, absolute_db_url
 from crawler.recorder import Recorder
-from crawler.run import die_with_parent, peak_rss_mb
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 PREFIX = "kommunprogram"
-REPO_ROOT = Path(__file__).resolve().parent.parent
 REDIS_PARAMS = {"socket_timeout": 30, "socket_connect_timeout": 10, "health_check_interval": 30}
 EVENTS_MAXLEN = 100_000  # the event stream is for watching and tests, not an archive
 
@@ -180,7 +179,7 @@ def run_fingerprint(run: dict[str, Any]) -> str:
 
 # -- enqueue ----------------------------------------------------------------------------------------
 def enqueue(redis_url: str, run_id: int, municipalities: Sequence[Municipality], db_url: str,
-            config: CrawlConfig, *, prefix: str = PREFIX) -> int:
+            config: CrawlSettings, *, prefix: str = PREFIX) -> int:
     """Queue the run's municipalities for the workers; returns how many were newly queued.
 
     Municipalities already finished in the store, or queued for this run before, are left out, so
@@ -191,7 +190,7 @@ def enqueue(redis_url: str, run_id: int, municipalities: Sequence[Municipality],
     try:
         run = store.run(run_id)
         if run is None:
-            raise UsageError(f"run {run_id} does not exist in {db_url}; create it first (see enqueue_run)")
+            raise UsageError(f"run {run_id} does not exist in {db_url}; create it first (inventory.runs.enqueue_run)")
         fingerprint = run_fingerprint(run)
         store.upsert_municipalities(municipalities)
         todo = [m.code for m in municipalities if not store.municipality_finished(run_id, m.code)]
@@ -218,26 +217,6 @@ def enqueue(redis_url: str, run_id: int, municipalities: Sequence[Municipality],
         raise _unreachable(redis_url, exc) from None
     finally:
         client.close()
-
-
-def enqueue_run(redis_url: str, db_url: str, municipalities: Sequence[Municipality], year: int,
-                config: CrawlConfig, *, prefix: str = PREFIX) -> tuple[int, int]:
-    """Create (or resume) the run in the store, as ``kommunprogram run`` would, and queue it.
-
-    Returns ``(run_id, newly_queued)``. The run has the same year and input digest as a local run of the
-    same list, so ``kommunprogram run --db <same>`` afterwards resumes it: every municipality is
-    already crawled, and it goes on with extract, classify and stats.
-    """
-    from inventory.pipeline import input_digest
-
-    store = Store.open(db_url)
-    try:
-        run_id = store.start_run(year, input_digest(municipalities),
-                                 {"allow_private_addresses": config.allow_private_addresses,
-                                  "crawl": {}, "distributed": True})
-    finally:
-        store.close()
-    return run_id, enqueue(redis_url, run_id, municipalities, db_url, config, prefix=prefix)
 
 
 # -- status -----------------------------------------------------------------------------------------
@@ -400,7 +379,7 @@ def _child_main(args: argparse.Namespace) -> int:
     if raw_config is None:
         print(f"run {args.run_id} has no crawl config in Redis", file=sys.stderr)
         return 2
-    config = CrawlConfig.from_dict({**json.loads(raw_config), **json.loads(args.overrides)})
+    config = CrawlSettings.from_dict({**json.loads(raw_config), **json.loads(args.overrides)})
     store = Store.open(args.db)
     run = store.run(args.run_id)
     fingerprint = client.get(keys.run(args.run_id, "fingerprint"))
@@ -524,7 +503,7 @@ def worker(redis_url: str, db_url: str, *, max_idle_s: float = 60.0, worker_id: 
                          f"max_attempts={max_attempts}, redis_outage_s={redis_outage_s}: need max_idle_s >= 0, "
                          "the others > 0")
     if overrides:
-        CrawlConfig.from_dict(overrides)  # reject a bad per-machine setting before anything starts
+        CrawlSettings.from_dict(overrides)  # reject a bad per-machine setting before anything starts
     worker_id = worker_id or f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
     if " " in worker_id or ":" in worker_id:
         raise UsageError(f"--worker-id {worker_id!r}: no spaces or colons")
@@ -589,14 +568,13 @@ def _crawl_child(redis_url: str, db_url: str, run_id: int, worker_id: str, max_a
                  overrides: dict[str, Any], prefix: str, logs: Path, tmp: Path, heartbeat: _Heartbeat,
                  summary: WorkerSummary) -> bool:
     summary_path = tmp / f"child-{summary.child_runs}.json"
-    cmd = [sys.executable, "-m", "crawler.distributed", "--child", "--redis", redis_url, "--db", db_url,
-           "--run-id", str(run_id), "--worker-id", worker_id, "--max-attempts", str(max_attempts),
-           "--prefix", prefix, "--overrides", json.dumps(overrides), "--summary", str(summary_path),
-           "--log", str(logs / f"crawl-{worker_id}.log"), "--parent-pid", str(os.getpid())]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")]))}
+    args = ["--child", "--redis", redis_url, "--db", absolute_db_url(db_url), "--run-id", str(run_id),
+            "--worker-id", worker_id, "--max-attempts", str(max_attempts), "--prefix", prefix,
+            "--overrides", json.dumps(overrides), "--summary", absolute(summary_path),
+            "--log", absolute(logs / f"crawl-{worker_id}.log"), "--parent-pid", str(os.getpid())]
     summary.child_runs += 1
     with open(logs / f"crawl-{worker_id}.stderr", "ab") as err:
-        child = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, env=env, cwd=str(REPO_ROOT))
+        child = python_child("crawler.distributed", args, stderr=err)
     heartbeat.child = child
     try:
         returncode = child.wait()
@@ -711,5 +689,5 @@ if __name__ == "__main__":
     sys.exit(main())
 
 
-__all__ = ["enqueue", "enqueue_run", "worker", "status", "reap", "wait_until_drained", "WorkerSummary",
+__all__ = ["enqueue", "worker", "status", "reap", "wait_until_drained", "WorkerSummary",
            "QueueStatus", "Keys"]

@@ -12,9 +12,8 @@ import itertools
 from collections import Counter, deque
 from dataclasses import dataclass
 
+from base.vocabulary import ROUTES  # noqa: F401  (documented here: LinkInfo.route is one of them)
 from crawler.urls import TRAP_RULES, dedupe_key, trap_family
-
-ROUTES = ("link", "search", "sitemap", "offsite")
 
 
 @dataclass(frozen=True)

@@ -16,12 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from base.errors import ExtractionError
+from base.settings import ExtractSettings
 from classify.document import host_kind
 from classify.model import DocInput, ProgramModel, load_model
 from classify.select import MIN_JUDGE_WORDS, content_words, other_municipality, period_timing
 from extract.html import extract_html
 from extract.metadata import find_period
-from extract.reader import Extraction, ExtractionFailure, ExtractLimits, extract_bytes
+from extract.reader import Extraction, ExtractionFailure, extract_bytes
 from extract.worker import WorkerPool
 
 
@@ -56,10 +57,10 @@ class Reading:
 class Judge:
     """Holds the model, the reading threads and the extraction workers of one crawl process."""
 
-    def __init__(self, model: ProgramModel, *, workers: int = 2, limits: ExtractLimits | None = None) -> None:
+    def __init__(self, model: ProgramModel, *, workers: int = 2, limits: ExtractSettings | None = None) -> None:
         self.model = model
         self.threshold = model.tasks["is_program"].threshold
-        self.limits = limits or ExtractLimits()
+        self.limits = limits or ExtractSettings()
         self._pool = WorkerPool(size=workers)
         self._threads = ThreadPoolExecutor(max_workers=workers + 1, thread_name_prefix="judge")
 

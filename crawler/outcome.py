@@ -44,8 +44,6 @@ def error_code(exc: BaseException) -> str:
     return ERROR_NAMES.get(name, name)
 
 
-STATUSES = ("found", "not_found_within_budget", "blocked_by_robots", "site_unreachable", "blocked_by_server",
-            "error")
 
 
 @dataclass

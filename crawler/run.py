@@ -9,11 +9,8 @@ with the same ``run_id`` crawls again (finished ones are skipped).
 from __future__ import annotations
 
 import argparse
-import ctypes
 import json
 import os
-import resource
-import signal
 import subprocess
 import sys
 import tempfile
@@ -28,9 +25,9 @@ from base.errors import CrawlError
 from base.municipalities import Municipality
 from base.redact import install as install_redaction
 from base.redact import redact
-from crawler.config import CrawlConfig
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from base.settings import CrawlSettings
+from base.spawn import absolute, die_with_parent, peak_rss_mb, python_child
+from base.store import absolute_db_url
 
 
 @dataclass(frozen=True)
@@ -52,26 +49,23 @@ class CrawlSummary:
         return cls(**{**data, "outcomes": tuple(data.get("outcomes", ()))})
 
 
-def _job(municipalities: Sequence[Municipality], db_url: str, run_id: int, config: CrawlConfig) -> dict[str, Any]:
+def _job(municipalities: Sequence[Municipality], db_url: str, run_id: int, config: CrawlSettings) -> dict[str, Any]:
     return {"municipalities": [asdict(m) for m in municipalities], "db_url": db_url, "run_id": run_id,
             "config": config.to_dict()}
 
 
 def start_crawl_process(municipalities: Sequence[Municipality], *, db_url: str, run_id: int,
-                        config: CrawlConfig, workdir: Path) -> subprocess.Popen[bytes]:
+                        config: CrawlSettings, workdir: Path) -> subprocess.Popen[bytes]:
     """Start the crawl child without waiting (``crawl`` waits; tests use this to kill it mid-crawl).
 
     The job (with the database URL and its password) goes to the child through a pipe, never into a file:
     a killed run leaves its temporary folder behind, and nothing secret in it."""
-    job = json.dumps(_job(municipalities, db_url, run_id, config)).encode("utf-8")
-    log_path = (Path(config.log_file) if config.log_file else workdir / "crawl.log").resolve()
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")]))}
+    job = json.dumps(_job(municipalities, absolute_db_url(db_url), run_id, config)).encode("utf-8")
+    log_path = Path(absolute(config.log_file if config.log_file else workdir / "crawl.log"))
     with open(log_path, "ab") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "crawler.run", "--job", "-", "--summary", str(workdir / "summary.json"),
-             "--log", str(log_path), "--parent-pid", str(os.getpid())],
-            # The parent's working directory is kept, so relative SQLite paths in db_url mean the same file.
-            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=log, env=env)
+        proc = python_child("crawler.run", ["--job", "-", "--summary", absolute(workdir / "summary.json"),
+                                            "--log", str(log_path), "--parent-pid", str(os.getpid())],
+                            stdin=subprocess.PIPE, stderr=log)
     assert proc.stdin is not None
     try:
         proc.stdin.write(job)
@@ -81,7 +75,7 @@ def start_crawl_process(municipalities: Sequence[Municipality], *, db_url: str, 
     return proc
 
 
-def crawl(municipalities: Sequence[Municipality], *, db_url: str, run_id: int, config: CrawlConfig,
+def crawl(municipalities: Sequence[Municipality], *, db_url: str, run_id: int, config: CrawlSettings,
           on_wait: Callable[[], None] | None = None, wait_seconds: float = 1.0) -> CrawlSummary:
     """Crawl the municipalities into the store's run ``run_id``; callable many times in one process.
 
@@ -129,7 +123,7 @@ def _run_child(job_path: Path, summary_path: Path, log_path: Path | None, parent
     if parent_pid:
         die_with_parent(parent_pid)
     job = json.loads(sys.stdin.read() if str(job_path) == "-" else job_path.read_text(encoding="utf-8"))
-    config = CrawlConfig.from_dict(job["config"])
+    config = CrawlSettings.from_dict(job["config"])
     municipalities = [Municipality(**{**m, "alt_hosts": tuple(m.get("alt_hosts", ())),
                                       "business_hosts": tuple(m.get("business_hosts", ()))})
                       for m in job["municipalities"]]
@@ -167,34 +161,6 @@ def _run_child(job_path: Path, summary_path: Path, log_path: Path | None, parent
     )
     summary_path.write_text(json.dumps(asdict(summary), default=str), encoding="utf-8")
     return 0
-
-
-def die_with_parent(parent_pid: int) -> None:
-    """Linux: SIGKILL this crawl child when the process that started it dies.
-
-    An orphaned crawl would go on writing into the run while the parent's run lock is gone: the next
-    ``kommunprogram run`` (or a worker that took the municipalities over) would then crawl them a
-    second time beside it. The signal fires when the *thread* that started the child exits, so
-    children are started from main threads only.
-    """
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):  # not Linux: the run lock and the queue's reaper are the guards then
-        return
-    if os.getppid() != parent_pid:  # the parent died before prctl took effect
-        os._exit(1)
-
-
-def peak_rss_mb() -> float:
-    """This process's own high-water RSS: VmHWM, because ru_maxrss survives exec and reports the parent's."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return round(int(line.split()[1]) / 1024, 1)
-    except OSError:
-        pass
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

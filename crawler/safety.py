@@ -5,7 +5,7 @@ redirect, not by a host name that resolves to one. Two layers, because Twisted r
 ``AddressSafetyMiddleware`` checks IP-literal hosts and well-known local names on every request
 (redirects re-enter the downloader middlewares, so each hop is checked), and ``SafeResolver`` checks
 every DNS answer at connect time. ``KOMMUNPROGRAM_ALLOW_PRIVATE_ADDRESSES`` (from
-``CrawlConfig.allow_private_addresses``) lifts both for local test webs.
+``CrawlSettings.allow_private_addresses``) lifts both for local test webs.
 """
 
 from __future__ import annotations

@@ -1,17 +1,17 @@
-"""Polite Scrapy settings, derived from a ``CrawlConfig``. Comments say why each value is what it is."""
+"""Polite Scrapy settings, derived from a ``CrawlSettings``. Comments say why each value is what it is."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from crawler.config import CrawlConfig
+from base.settings import CrawlSettings
 from crawler.middlewares import BROWSER_UA_SETTING, MAX_RETRY_AFTER_SETTING, UA_FALLBACK_SETTING
 from crawler.safety import SETTING as ALLOW_PRIVATE_SETTING
 
 ROBOTS_TOKEN = "kommunprogram"  # the product token robots.txt rules are matched against
 
 
-def scrapy_settings(config: CrawlConfig) -> dict[str, Any]:
+def scrapy_settings(config: CrawlSettings) -> dict[str, Any]:
     per_muni_in_flight = config.per_host_concurrency
     return {
         "BOT_NAME": "kommunprogram",

@@ -10,7 +10,7 @@ from typing import Any, Generic, TypeVar
 from urllib.parse import urlsplit
 
 from base.municipalities import Municipality
-from crawler.config import CrawlConfig
+from base.settings import CrawlSettings
 from crawler.frontier import Frontier, LinkInfo
 from crawler.linkscore import LinkFeatures, fold, score_link
 from crawler.linksignals import (
@@ -84,7 +84,7 @@ class InOrder(Generic[T]):
 @dataclass
 class SiteState:
     muni: Municipality
-    config: CrawlConfig
+    config: CrawlSettings
     frontier: Frontier
     hosts: set[str]
     counts: SiteCounts = field(default_factory=SiteCounts)
@@ -108,7 +108,7 @@ class SiteState:
     run_budget_spent: bool = False  # the run's byte budget is used up: stop at once (set by the spider)
 
     @classmethod
-    def new(cls, muni: Municipality, config: CrawlConfig) -> SiteState:
+    def new(cls, muni: Municipality, config: CrawlSettings) -> SiteState:
         best_first = config.strategy == "best_first"
         hosts: set[str] = set()
         for host in (muni.host, *(bare_host(h) for h in muni.alt_hosts)):

@@ -2,7 +2,7 @@
 
 ``extract_bytes`` never raises for a bad document: the result carries an ``ExtractionFailure`` with a
 stable reason code (docs/extraction.md lists them). Parsing runs in a worker process
-(``extract.worker``) that is killed when ``ExtractLimits.timeout_s`` passes, so a document that
+(``extract.worker``) that is killed when ``ExtractSettings.timeout_s`` passes, so a document that
 makes a parser hang (or crash in C code) costs one worker, not the run. Inside the worker, PDF extraction
 also checks a soft deadline between pages and returns the pages read so far.
 """
@@ -23,6 +23,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from base.errors import ExtractionError, UsageError
+from base.settings import ExtractSettings
 from extract import metadata
 from extract.docx import extract_docx
 from extract.html import decode_text, extract_html
@@ -38,30 +39,6 @@ PAGE_SEPARATOR = "\n\f\n"
 KINDS = ("pdf", "docx", "html", "text")
 # Fraction of timeout_s after which the worker stops between pages by itself (the hard kill is at 1.0).
 SOFT_DEADLINE_FRACTION = 0.85
-
-
-@dataclass(frozen=True)
-class ExtractLimits:
-    """Limits for one document. ``isolate=False`` runs in-process (trusted input, profiling only)."""
-
-    max_pages: int = 300
-    max_bytes: int = 100 * 2**20
-    timeout_s: float = 60.0
-    ocr: bool = True
-    docx_max_uncompressed: int = 200 * 2**20
-    ocr_max_pages: int = 20  # at ~2.6 s/page (300 dpi), 20 pages fit the default time limit
-    ocr_dpi: int = 300
-    isolate: bool = True
-
-    def __post_init__(self) -> None:
-        for name in ("max_pages", "max_bytes", "docx_max_uncompressed", "ocr_max_pages"):
-            value = getattr(self, name)
-            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise UsageError(f"ExtractLimits.{name} must be a positive integer, got {value!r}")
-        if not isinstance(self.timeout_s, (int, float)) or not 0 < self.timeout_s <= 3600:
-            raise UsageError(f"ExtractLimits.timeout_s must be in (0, 3600] seconds, got {self.timeout_s!r}")
-        if not isinstance(self.ocr_dpi, int) or not 72 <= self.ocr_dpi <= 600:
-            raise UsageError(f"ExtractLimits.ocr_dpi must be an integer in [72, 600], got {self.ocr_dpi!r}")
 
 
 @dataclass(frozen=True)
@@ -218,7 +195,7 @@ def _add_metadata(result: Extraction, fallback_title: str | None = None) -> Extr
     return result
 
 
-def _extract_pdf(data: bytes, limits: ExtractLimits, deadline: float) -> Extraction:
+def _extract_pdf(data: bytes, limits: ExtractSettings, deadline: float) -> Extraction:
     pdf = extract_pdf(
         data,
         max_pages=limits.max_pages,
@@ -251,7 +228,7 @@ def _extract_pdf(data: bytes, limits: ExtractLimits, deadline: float) -> Extract
     return result
 
 
-def _extract_docx(data: bytes, limits: ExtractLimits) -> Extraction:
+def _extract_docx(data: bytes, limits: ExtractSettings) -> Extraction:
     docx = extract_docx(data, limits.docx_max_uncompressed)
     if not docx.text.strip():
         return _failed("docx", "docx_empty", "the document body has no text")
@@ -275,7 +252,7 @@ def _extract_text(data: bytes, content_type: str | None) -> Extraction:
 
 
 def _extract_in_process(
-    data: bytes, kind: str, content_type: str | None, url: str | None, limits: ExtractLimits
+    data: bytes, kind: str, content_type: str | None, url: str | None, limits: ExtractSettings
 ) -> Extraction:
     deadline = time.monotonic() + limits.timeout_s * SOFT_DEADLINE_FRACTION
     try:
@@ -303,7 +280,7 @@ class _Job:
     kind: str
     content_type: str | None
     url: str | None
-    limits: ExtractLimits
+    limits: ExtractSettings
 
 
 @dataclass(frozen=True)
@@ -345,7 +322,7 @@ def extract_bytes(
     content_type: str | None = None,
     filename: str | None = None,
     url: str | None = None,
-    limits: ExtractLimits = ExtractLimits(),
+    limits: ExtractSettings = ExtractSettings(),
     pool: WorkerPool | None = None,
 ) -> Extraction:
     """Extract text and metadata from one document's bytes. Never raises for a bad document.
@@ -372,7 +349,7 @@ def extract_bytes(
     return result
 
 
-def extract_file(path: Path, limits: ExtractLimits = ExtractLimits(), pool: WorkerPool | None = None) -> Extraction:
+def extract_file(path: Path, limits: ExtractSettings = ExtractSettings(), pool: WorkerPool | None = None) -> Extraction:
     """Extract one file. Raises UsageError when the path is missing or unreadable."""
     path = Path(path)
     if not path.is_file():
@@ -401,7 +378,7 @@ class ExtractItem:
 
 
 def extract_many(
-    items: Iterable[ExtractItem], limits: ExtractLimits = ExtractLimits(), workers: int = 2
+    items: Iterable[ExtractItem], limits: ExtractSettings = ExtractSettings(), workers: int = 2
 ) -> Iterator[tuple[str, Extraction]]:
     """(key, Extraction) for each item, ``workers`` documents at a time, in input order.
 

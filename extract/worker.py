@@ -25,6 +25,8 @@ import threading
 import time
 from typing import Any
 
+from base.spawn import python_child
+
 _HEADER = struct.Struct("!Q")
 # Address-space cap of a worker, so a decompression bomb inside a PDF or an image to OCR fails as
 # MemoryError (recorded as ``out_of_memory``) or a dead worker, instead of swapping the machine.
@@ -63,18 +65,10 @@ class Worker:
     """One worker process. Not thread-safe: a ``WorkerPool`` hands it to one thread at a time."""
 
     def __init__(self, memory_mb: int = DEFAULT_MEMORY_MB) -> None:
-        env = dict(os.environ)
-        env[_MEMORY_ENV] = str(memory_mb)
-        env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
-        env.setdefault("OMP_THREAD_LIMIT", "1")  # one core per tesseract; parallelism is across workers
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "extract.worker"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            env=env,
-            start_new_session=True,
-        )
+        # One core per tesseract: parallelism is across workers.
+        env = {_MEMORY_ENV: str(memory_mb), "OMP_THREAD_LIMIT": os.environ.get("OMP_THREAD_LIMIT", "1")}
+        self.process = python_child("extract.worker", stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                    stderr=subprocess.DEVNULL, env=env, new_session=True)
 
     def call(self, job: Any, timeout_s: float) -> Any:
         """Send one job and wait for its result. Raises WorkerTimeout or WorkerCrashed (worker then dead)."""

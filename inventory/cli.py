@@ -17,7 +17,7 @@ import typer
 
 from base import redact
 from base.errors import KommunprogramError, UsageError
-from inventory.settings import DEFAULT_DB, RunSettings, ensure_writable_dir, read_config_file
+from base.settings import DEFAULT_DB, Settings, ensure_writable_dir, read_settings
 
 # Read once at start-up: the default inventory year is the year the command runs in.
 CURRENT_YEAR = date.today().year
@@ -83,21 +83,12 @@ def _resolve_run(store, year: int, run_id: int | None) -> int:  # type: ignore[n
 
 def _settings(year: int, db: str, out: Path | None, municipalities: Path | None, allow_private: bool,
               config: Path | None, overrides: Path | None, contact: str | None = None,
-              model: Path | None = None) -> RunSettings:
-    data = read_config_file(config)
-    run_table = dict(data.get("run", {}))
-    if contact is not None:
-        run_table["contact"] = contact  # the command line wins over the file
-    if model is not None:
-        run_table["model"] = model
-    if "model" in run_table:
-        run_table["model"] = Path(run_table["model"])
-    try:
-        return RunSettings(year=year, db_url=db, out_dir=out, municipalities_csv=municipalities,
-                           allow_private_addresses=allow_private, overrides=overrides,
-                           crawl=data.get("crawl", {}), **run_table)
-    except TypeError as exc:
-        raise UsageError(f"{config}: [run]: {exc}") from None
+              model: Path | None = None) -> Settings:
+    """The command's settings tree, read once: the command line wins over ``--config`` and the environment."""
+    return read_settings(config=config, run={
+        "year": year, "db_url": db, "out_dir": out, "municipalities_csv": municipalities,
+        "allow_private_addresses": allow_private or None, "overrides": overrides, "contact": contact,
+        "model": model})
 
 
 def _warn_without_ocr() -> None:
@@ -110,9 +101,9 @@ def _warn_without_ocr() -> None:
                    "(Debian/Ubuntu, as root) or `apt-get install tesseract-ocr tesseract-ocr-swe`.", err=True)
 
 
-def _warn_without_contact(settings: RunSettings) -> None:
+def _warn_without_contact(settings: Settings) -> None:
     """A crawl of the real web without the operator's contact is allowed, but said at its start."""
-    if not settings.contact and not settings.allow_private_addresses:
+    if not settings.run.contact and not settings.run.allow_private_addresses:
         typer.echo("kommunprogram: note: no operator contact set; municipal webmasters who see the crawler "
                    "cannot reach you. Set --contact or [run] contact in --config.", err=True)
 
@@ -127,8 +118,8 @@ def run(municipalities: Munis = None, year: Year = CURRENT_YEAR, out: Out = None
     """Run every stage: crawl, extract, classify, stats. Resumes an interrupted run of the same input."""
     _setup_logging(verbose)
     settings = _settings(year, db, out, municipalities, allow_private_addresses, config, overrides, contact, model)
-    ensure_writable_dir(settings.output_dir)  # before hours of crawling, not after
-    items = _load_municipalities(settings.municipalities_csv)
+    ensure_writable_dir(settings.run.output_dir)  # before hours of crawling, not after
+    items = _load_municipalities(settings.run.municipalities_csv)
     _warn_without_contact(settings)
     _warn_without_ocr()
     from inventory.progress import progress_display
@@ -148,19 +139,15 @@ def crawl(municipalities: Munis = None, year: Year = CURRENT_YEAR, db: Db = DEFA
     """Crawl the municipalities' websites and store candidate documents."""
     _setup_logging(verbose)
     settings = _settings(year, db, None, municipalities, allow_private_addresses, config, None, contact)
-    from base.lock import run_lock
-    from base.store import Store
-    from inventory.pipeline import crawl_stage, input_digest
-    from inventory.progress import progress_display
-
-    items = _load_municipalities(settings.municipalities_csv)
+    items = _load_municipalities(settings.run.municipalities_csv)
     _warn_without_contact(settings)
-    with run_lock(settings.db_url), progress_display(quiet=quiet) as progress:
-        store = Store.open(settings.db_url)
-        run_id = store.start_run(year, input_digest(items), {"stage": "crawl"}, resume=not new_run)
-        report = crawl_stage(store, run_id, items, db_url=settings.db_url,
-                             allow_private_addresses=settings.allow_private_addresses,
-                             overrides=settings.crawl_overrides, progress=progress)
+    from inventory.pipeline import crawl_stage
+    from inventory.progress import progress_display
+    from inventory.runs import open_run
+
+    with open_run(settings, items, resume=not new_run) as (store, run_id), progress_display(quiet=quiet) as progress:
+        report = crawl_stage(store, run_id, items, db_url=settings.run.db_url, config=settings.crawl,
+                             progress=progress)
     typer.echo(f"run {run_id} {report.line()}")
 
 
@@ -206,10 +193,10 @@ def stats(year: Year = CURRENT_YEAR, out: Out = None, db: Db = DEFAULT_DB, run_i
     from inventory.pipeline import stats_stage
 
     settings = _settings(year, db, out, None, False, None, overrides)
-    ensure_writable_dir(settings.output_dir)
+    ensure_writable_dir(settings.run.output_dir)
     store = Store.open(db)
-    report = stats_stage(store, year, settings.output_dir, run_id=run_id, overrides_path=overrides)
-    typer.echo(f"{report.line()}; outputs in {settings.output_dir}/")
+    report = stats_stage(store, year, settings.run.output_dir, run_id=run_id, overrides_path=overrides)
+    typer.echo(f"{report.line()}; outputs in {settings.run.output_dir}/")
 
 
 @app.command()
@@ -328,15 +315,10 @@ def enqueue(redis: Redis, municipalities: Munis = None, year: Year = CURRENT_YEA
             verbose: Verbose = False) -> None:
     """Create (or resume) a run in the shared store and queue its municipalities for workers."""
     _setup_logging(verbose)
-    from crawler.config import CrawlConfig
-    from crawler.distributed import enqueue_run
+    from inventory.runs import enqueue_run
 
     settings = _settings(year, db, None, municipalities, allow_private_addresses, config, None)
-    CrawlConfig.from_dict(settings.crawl)
-    crawl_config = CrawlConfig.from_env(**{**settings.crawl_overrides,
-                                           "allow_private_addresses": allow_private_addresses})
-    run_id, queued = enqueue_run(redis, settings.db_url, _load_municipalities(settings.municipalities_csv), year,
-                                 crawl_config, prefix=queue)
+    run_id, queued = enqueue_run(redis, settings, _load_municipalities(settings.run.municipalities_csv), prefix=queue)
     typer.echo(f"run {run_id}: {queued} municipalities queued")
 
 

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from base.errors import UsageError
+from base.settings import MonitorSettings
 
 if TYPE_CHECKING:
     from base.store import Store
@@ -38,21 +39,6 @@ UNREACHABLE: Mapping[str, str] = MappingProxyType({
 })
 FOUND = "program_found"
 KINDS = ("programme_lost", "became_unreachable", "share_found_dropped", "extraction_failures", "not_crawled")
-
-
-@dataclass(frozen=True)
-class MonitorSettings:
-    share_drop_points: float = 5.0  # percentage points between two runs, on the municipalities in both
-    extraction_failure_share: float = 0.10  # of the run's distinct documents
-    min_extraction_failures: int = 3  # below this many, a high share is noise (2 of 5 documents)
-
-    def __post_init__(self) -> None:
-        if not 0 < self.share_drop_points <= 100:
-            raise UsageError(f"share_drop_points={self.share_drop_points!r}: must be in (0, 100]")
-        if not 0 <= self.extraction_failure_share < 1:
-            raise UsageError(f"extraction_failure_share={self.extraction_failure_share!r}: must be in [0, 1)")
-        if self.min_extraction_failures < 1:
-            raise UsageError(f"min_extraction_failures={self.min_extraction_failures!r}: must be >= 1")
 
 
 @dataclass(frozen=True)

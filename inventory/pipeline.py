@@ -7,7 +7,6 @@ better extractor, re-classify with a new model, re-count with overrides) without
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import logging
 import time
@@ -19,20 +18,19 @@ from urllib.parse import urlsplit
 
 from base.errors import UsageError
 from base.municipalities import Municipality
+from base.settings import CrawlSettings, ExtractSettings
 from base.store import Store
+from base.vocabulary import CRAWL_FAILURES, ROUTES, TAGS
 from classify.document import business_host_guess
+from crawler.run import crawl
 
 log = logging.getLogger(__name__)
 
 # Crawl outcomes that end a municipality before any document can be judged.
-# (The crawl outcome and the inventory status share these names.)
-CRAWL_FAILURES = frozenset({"site_unreachable", "blocked_by_server", "error"})
 UNFINISHED = "crawl_unfinished"  # the reason of a municipality whose crawl never recorded an outcome
 # Statuses whose row rests on the classifier's decisions, and so can go to review (publish.review).
 REVIEWED_STATUSES = frozenset({"program_found", "no_program_found", "draft_only", "expired_only",
                                "blocked_by_robots"})
-TAGS = ("rus_link", "intermunicipal_link", "action_plan", "sustainability", "business_collaboration",
-        "annual_activities")
 
 
 @dataclass
@@ -46,24 +44,10 @@ class StageReport:
         return f"{self.name}: {parts or 'nothing to do'} ({self.seconds:.1f} s)"
 
 
-def input_digest(items: Sequence[Municipality]) -> str:
-    """Identifies a run's input, so a rerun after a crash resumes the same run."""
-    text = "\n".join(f"{m.code},{m.website}" for m in items)
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
 # -- crawl ----------------------------------------------------------------------------------
 def crawl_stage(store: Store, run_id: int, items: Sequence[Municipality], *, db_url: str,
-                allow_private_addresses: bool, overrides: dict[str, Any], progress: Any = None) -> StageReport:
-    from crawler.config import CrawlConfig
-    from crawler.run import crawl
-
+                config: CrawlSettings, progress: Any = None) -> StageReport:
     started = time.monotonic()
-    store.upsert_municipalities(items)
-    CrawlConfig.from_dict(overrides)  # names unknown [crawl] keys before the environment is merged in
-    run = store.run(run_id) or {}
-    config = CrawlConfig.from_env(**{"inventory_year": run.get("year") or None, **overrides,
-                                     "allow_private_addresses": allow_private_addresses})
     on_wait = crawl_progress(store, run_id, items, progress) if progress is not None else None
     crawl(items, db_url=db_url, run_id=run_id, config=config, on_wait=on_wait)
     outcomes = store.crawl_outcomes(run_id)
@@ -97,7 +81,7 @@ def crawl_progress(store: Store, run_id: int, items: Sequence[Municipality], pro
 
 
 # -- extract --------------------------------------------------------------------------------
-def extract_stage(store: Store, run_id: int, *, workers: int = 2) -> StageReport:
+def extract_stage(store: Store, run_id: int, settings: ExtractSettings | None = None) -> StageReport:
     from extract.reader import EXTRACTOR_VERSION, ExtractItem, extract_many, store_fields
 
     started = time.monotonic()
@@ -116,7 +100,8 @@ def extract_stage(store: Store, run_id: int, *, workers: int = 2) -> StageReport
     # killable worker process with a time limit, so one bad document never stops the others.
     items = (ExtractItem(sha, store.blob(sha), cand["content_type"], cand["filename"],
                          cand["final_url"] or cand["url"]) for sha, cand in todo.items() if cand)
-    for sha, ext in extract_many(items, workers=workers):
+    settings = settings or ExtractSettings()
+    for sha, ext in extract_many(items, settings, workers=settings.workers):
         store.save_extraction(sha, EXTRACTOR_VERSION, **store_fields(ext))
         counts["failed" if ext.error else "extracted"] += 1
         if ext.error:
@@ -132,7 +117,7 @@ def _host(url: str | None) -> str:
 def classify_stage(store: Store, run_id: int, year: int, *, model_path: Path | None = None) -> StageReport:
     from classify.document import host_kind, section_of
     from classify.model import DocInput, load_model
-    from classify.select import FOUND_VIA, Candidate, choose_program, content_words, other_municipality
+    from classify.select import Candidate, choose_program, content_words, other_municipality
     from extract.reader import EXTRACTOR_VERSION
     from publish.review import model_thresholds
 
@@ -183,7 +168,7 @@ def classify_stage(store: Store, run_id: int, year: int, *, model_path: Path | N
                 valid_from = valid_to = None
             selectable.append(Candidate(
                 sha256=c["sha256"], url=c["url"], title=ext["title"], kind=ext["kind"],
-                found_via=c["route"] if c["route"] in FOUND_VIA else "link",
+                found_via=c["route"] if c["route"] in ROUTES else "link",
                 link_score=float(c["link_score"] or 0.0), anchor_text=c["anchor_text"], valid_from=valid_from,
                 valid_to=valid_to, extended=bool(meta.get("extended")), draft=bool(meta.get("draft")),
                 adopted_by=meta.get("adopted_by"), adopted_date=meta.get("adopted_date"),

@@ -11,14 +11,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from base.municipalities import bundled_path, read_municipalities
+from base.settings import Settings, read_settings
 from base.store import Store
-from inventory.pipeline import StageReport, classify_stage, crawl_stage, extract_stage, input_digest, stats_stage
+from base.vocabulary import CRAWL_FAILURES
+from inventory.monitor import flags_for_run, summary_fragment
+from inventory.pipeline import StageReport, classify_stage, crawl_stage, extract_stage, stats_stage
 from inventory.progress import Progress
-from inventory.settings import RunSettings
+from inventory.runs import open_run
 
 log = logging.getLogger(__name__)
 
-UNREACHED = ("site_unreachable", "blocked_by_server", "error")
 
 
 @dataclass
@@ -35,8 +38,6 @@ class RunReport:
     def summary_line(self) -> str:
         total = sum(self.statuses.values())
         parts = ", ".join(f"{n} {s}" for s, n in sorted(self.statuses.items(), key=lambda kv: -kv[1]))
-        from inventory.monitor import summary_fragment
-
         return (f"kommunprogram run {self.run_id} ({self.year}): {total} municipalities: {parts}; "
                 f"outputs in {self.out_dir}/{self.extra}{summary_fragment(self.flags)}")
 
@@ -48,48 +49,38 @@ class RunReport:
                 "flags": [f.to_json() for f in self.flags], "summary": self.summary_line()}
 
 
-def run_inventory(settings: RunSettings, *, resume: bool = True, progress: Progress | None = None,
+def run_inventory(settings: Settings, *, resume: bool = True, progress: Progress | None = None,
                   items: list[Any] | None = None) -> RunReport:
     """Every stage under the store's run lock, so two scheduled runs never overlap. ``items`` is the
-    municipality list when the caller has read it already (default: read ``settings.municipalities_csv``)."""
-    from base.lock import run_lock
-    from base.municipalities import bundled_path, read_municipalities
-
+    municipality list when the caller has read it already (default: read ``settings.run.municipalities_csv``)."""
     if items is None:
-        items = read_municipalities(settings.municipalities_csv or bundled_path())
-    with run_lock(settings.db_url):
-        return _run_locked(settings, items, resume=resume, progress=progress or Progress())
+        items = read_municipalities(settings.run.municipalities_csv or bundled_path())
+    with open_run(settings, items, resume=resume) as (store, run_id):
+        return _run_stages(settings, store, run_id, items, progress or Progress())
 
 
-def _run_locked(settings: RunSettings, items: list[Any], *, resume: bool, progress: Progress) -> RunReport:
-    from inventory.monitor import flags_for_run
-
-    store = Store.open(settings.db_url)
-    run_id = store.start_run(settings.year, input_digest(items),
-                             {"allow_private_addresses": settings.allow_private_addresses,
-                              "crawl": settings.crawl}, resume=resume)
-    out_dir = settings.output_dir
-    report = RunReport(run_id, settings.year, out_dir)
+def _run_stages(settings: Settings, store: Store, run_id: int, items: list[Any], progress: Progress) -> RunReport:
+    run = settings.run
+    out_dir = run.output_dir
+    report = RunReport(run_id, run.year, out_dir)
     # A crash anywhere below leaves the run "running", so the next `run` with the same input resumes it.
-    report.stages.append(crawl_stage(store, run_id, items, db_url=settings.db_url,
-                                     allow_private_addresses=settings.allow_private_addresses,
-                                     overrides=settings.crawl_overrides, progress=progress))
+    report.stages.append(crawl_stage(store, run_id, items, db_url=run.db_url, config=settings.crawl,
+                                     progress=progress))
     progress.stage("extract")
-    report.stages.append(extract_stage(store, run_id))
+    report.stages.append(extract_stage(store, run_id, settings.extract))
     progress.stage("classify")
-    report.stages.append(classify_stage(store, run_id, settings.year, model_path=settings.model))
+    report.stages.append(classify_stage(store, run_id, run.year, model_path=run.model))
     progress.stage("stats")
-    report.stages.append(stats_stage(store, settings.year, out_dir, run_id=run_id,
-                                     overrides_path=settings.overrides))
+    report.stages.append(stats_stage(store, run.year, out_dir, run_id=run_id, overrides_path=run.overrides))
     progress.close()
     store.finish_run(run_id)
-    report.flags = flags_for_run(store, run_id, expected_codes=[m.code for m in items])
+    report.flags = flags_for_run(store, run_id, expected_codes=[m.code for m in items], settings=settings.monitor)
     for row in store.results(run_id):
         report.statuses[row["status"]] = report.statuses.get(row["status"], 0) + 1
-        if row["status"] in UNREACHED:
+        if row["status"] in CRAWL_FAILURES:
             print(f"{row['code']} {row['name']}: {row['status'].replace('_', ' ')} "
                   f"({row.get('reason') or 'no reason recorded'})", file=sys.stderr)
-    unreached = sum(report.statuses.get(s, 0) for s in UNREACHED)
+    unreached = sum(report.statuses.get(s, 0) for s in CRAWL_FAILURES)
     if unreached == sum(report.statuses.values()):
         report.extra = " -- no site could be reached (is the machine offline?)"
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -113,8 +104,8 @@ def run_demo(out: Path, *, sites: int, seed: int, progress: Progress | None = No
     started = time.monotonic()
     with SimWeb(web_dir) as web:
         year = int(web.truth.get("inventory_year", time.localtime().tm_year))
-        settings = RunSettings(year=year, db_url=str(out / "kommunprogram.sqlite"), out_dir=out,
-                               municipalities_csv=web.municipalities_csv, allow_private_addresses=True)
+        settings = read_settings(run={"year": year, "db_url": str(out / "kommunprogram.sqlite"), "out_dir": out,
+                                      "municipalities_csv": web.municipalities_csv, "allow_private_addresses": True})
         report = run_inventory(settings, resume=False, progress=progress)
         truth = web.truth
     report.extra += f" ({time.monotonic() - started:.0f} s)" + _truth_check(out / "inventory.csv", truth)

@@ -22,9 +22,10 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from base.vocabulary import COUNTED_TAGS, PROGRAM_TYPES, REGIONAL_CATEGORIES, STATUSES
 from publish.changes import CHANGES, alerts
 from publish.report import render_report
-from publish.stats import METRICS, PROGRAMME_TYPES, REGIONAL_CATEGORIES, STATUSES, TAGS
+from publish.stats import METRICS
 from publish.swedish import REVIEW_LABELS, STATUS_EXPLANATIONS, VALUE_LABELS, for_people
 
 # Characters that make Excel, LibreOffice or Google Sheets start a formula (OWASP "CSV injection"),
@@ -213,11 +214,11 @@ def glossary(frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
         ("Tagg", inventory, SWEDISH_HEADERS[t], t,
          f"{COLUMNS[t][1]} I Sammanfattning: \"{metric_labels[t]}\", andel av kommunerna med gällande program "
          "där taggen är SANT (tom = okänt, räknas som nej).")
-        for t in TAGS
+        for t in COUNTED_TAGS
     ]  # fmt: skip
     words = VALUE_LABELS
     rows += [("Programtyp", inventory, words["program_type"][t], t, metric_labels[f"type_{t}"] + ".")
-             for t in PROGRAMME_TYPES]
+             for t in PROGRAM_TYPES]
     rows += [("Regional koppling", inventory, words["regional_category"][c], c, metric_labels[f"regional_{c}"] + ".")
              for c in REGIONAL_CATEGORIES]
     rows += [("Hittat via", inventory, words["found_via"][v], v, text) for v, text in FOUND_VIA_EXPLANATIONS.items()]

@@ -20,11 +20,9 @@ from urllib.parse import urlsplit
 import pandas as pd
 
 from base.errors import UsageError
+from base.vocabulary import PROGRAM_TYPES, REGIONAL_CATEGORIES, STATUS_NAMES
 from publish.stats import (
     IN_FORCE_RULES,
-    PROGRAMME_TYPES,
-    REGIONAL_CATEGORIES,
-    STATUS_NAMES,
     as_boolean,
     in_force_reasons,
     regional_category_from_links,
@@ -92,7 +90,7 @@ FIELDS: Mapping[str, Field] = MappingProxyType(
         "status": Field(_choice(STATUS_NAMES), "object", may_be_empty=False),
         "program_title": Field(_text, "object"),
         "program_url": Field(_url, "object"),
-        "program_type": Field(_choice(PROGRAMME_TYPES), "object"),
+        "program_type": Field(_choice(PROGRAM_TYPES), "object"),
         "valid_from": Field(_year, "Int64"),
         "valid_to": Field(_year, "Int64"),
         "extended": Field(_boolean, "boolean"),

@@ -20,8 +20,9 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 from matplotlib.figure import Figure
 
+from base.vocabulary import STATUSES
 from publish.changes import CHANGES, alerts
-from publish.stats import STATUSES, headline_sentences, wilson_interval
+from publish.stats import headline_sentences, wilson_interval
 from publish.swedish import STATUS_EXPLANATIONS, VALUE_LABELS, review_reasons_sv
 
 
@@ -209,7 +210,7 @@ def _short_url(url: str) -> str:
 
 def without_programme(inventory: pd.DataFrame) -> list[dict[str, Any]]:
     """The municipalities without a programme (every status but program_found, so expired_only too), per
-    status in the order of ``stats.STATUSES``, by name."""
+    status in the order of ``base.vocabulary.STATUSES``, by name."""
     groups = []
     for status in STATUSES:
         if status.name == "program_found":

@@ -21,6 +21,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from base.vocabulary import TAGS
+
 # The chosen document's P(programme) must lie at least this far above the is_program threshold (logit).
 IS_PROGRAM_MARGIN = 1.0
 # A rejected document whose P(programme) comes within this of the threshold (logit) may be a missed
@@ -31,8 +33,6 @@ PROGRAM_TYPE_MIN = 0.6
 # A tag (true or false) is trusted when P(tag | programme) lies at least this far from its threshold (logit).
 TAG_MARGIN = 1.0
 
-TAG_LABELS = ("rus_link", "intermunicipal_link", "action_plan", "sustainability", "business_collaboration",
-              "annual_activities")
 # Statuses whose shown document is published as a programme (in force or expired).
 PROGRAMME_SHOWN = ("program_found", "expired_only")
 # Statuses that say "no programme in force was found" among documents the classifier could read.
@@ -105,7 +105,7 @@ def review_row(status: str, chosen: Mapping[str, Any] | None, published: Mapping
         p_type = confidence.get("program_type")
         if published.get("program_type") is not None and p_type is not None and p_type < PROGRAM_TYPE_MIN:
             reasons.append(f"program_type {p_type:.2f}")
-        for label in TAG_LABELS:
+        for label in TAGS:
             value, p_tag = published.get(label), tag_probability(confidence, label)
             if value is None or p_tag is None:
                 continue

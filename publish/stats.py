@@ -15,39 +15,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from base.vocabulary import (
+    COUNTED_TAGS,
+    PROGRAM_TYPES,
+    PROGRAMME_STATUSES,
+    REACHED_STATUSES,
+    REGIONAL_CATEGORIES,
+    STATUS_NAMES,
+    STATUSES,
+)
+
 # norm.ppf(0.975), the two-sided 95 % quantile (what statsmodels' proportion_confint uses).
 Z95 = 1.959963984540054
-
-
-@dataclass(frozen=True)
-class Status:
-    name: str
-    reached: bool  # the site answered and we could look for the programme
-    programme: bool  # a programme document was identified (in force or not)
-    label_sv: str
-
-
-# The inventory statuses (contract of issue 2). "Reached" excludes every status where we could not
-# look: robots.txt forbidding the pages we needed means we never saw them, so it is not a "no".
-STATUSES: tuple[Status, ...] = (
-    Status("program_found", True, True, "Program hittat"),
-    Status("no_program_found", True, False, "Inget program hittat"),
-    Status("draft_only", True, False, "Endast utkast/förslag"),
-    Status("expired_only", True, True, "Endast utgånget program"),
-    Status("site_unreachable", False, False, "Webbplatsen kunde inte nås"),
-    Status("blocked_by_robots", False, False, "Stoppad av robots.txt"),
-    # A document that looks like the programme is a scan that could not be read (no OCR): not a "no".
-    Status("needs_ocr", False, False, "Programmet är en skannad PDF som inte kunde läsas"),
-    Status("blocked_by_server", False, False, "Stoppad av servern (403/429)"),
-    Status("error", False, False, "Fel vid insamlingen"),
-)
-STATUS_NAMES = tuple(s.name for s in STATUSES)
-REACHED_STATUSES = frozenset(s.name for s in STATUSES if s.reached)
-PROGRAMME_STATUSES = frozenset(s.name for s in STATUSES if s.programme)
-
-PROGRAMME_TYPES = ("naringsliv", "tillvaxt", "annat")
-REGIONAL_CATEGORIES = ("none", "rus", "intermunicipal")
-TAGS = ("action_plan", "sustainability", "business_collaboration", "annual_activities")
 
 
 def wilson_interval(successes: int, n: int, z: float = Z95) -> tuple[float, float]:
@@ -283,12 +262,12 @@ def _metrics() -> tuple[Metric, ...]:
         Metric("in_force", "Kommuner med gällande program (av alla)", "in_force", "all"),
         Metric("in_force_of_reached", "Kommuner med gällande program (av nådda)", "in_force", "reached"),
         Metric("in_force_unknown", "Nådda kommuner där giltigheten är okänd", "in_force_unknown", "reached"),
-        *(Metric(f"type_{t}", type_sv[t], f"type_{t}", "in_force") for t in (*PROGRAMME_TYPES, "unknown")),
+        *(Metric(f"type_{t}", type_sv[t], f"type_{t}", "in_force") for t in (*PROGRAM_TYPES, "unknown")),
         *(
             Metric(f"regional_{c}", regional_sv[c], f"regional_{c}", "in_force")
             for c in (*REGIONAL_CATEGORIES, "unknown")
         ),
-        *(Metric(t, tag_sv[t], t, "in_force") for t in TAGS),
+        *(Metric(t, tag_sv[t], t, "in_force") for t in COUNTED_TAGS),
         Metric("needs_review", "Resultat som bör granskas", "needs_review", "all"),
         Metric("needs_ocr", "Kommuner med ett programliknande dokument som inte kunde läsas utan OCR", "needs_ocr",
                "all"),
@@ -318,11 +297,11 @@ def _masks(inventory: pd.DataFrame) -> dict[str, np.ndarray]:
         .str.strip().ne("").to_numpy(dtype=bool),
     }
     masks |= {f"status_{s}": (status == s).to_numpy(dtype=bool) for s in STATUS_NAMES}
-    masks |= {f"type_{t}": (ptype == t).to_numpy(dtype=bool) for t in PROGRAMME_TYPES}
-    masks["type_unknown"] = ~ptype.isin(PROGRAMME_TYPES).to_numpy(dtype=bool)
+    masks |= {f"type_{t}": (ptype == t).to_numpy(dtype=bool) for t in PROGRAM_TYPES}
+    masks["type_unknown"] = ~ptype.isin(PROGRAM_TYPES).to_numpy(dtype=bool)
     masks |= {f"regional_{c}": (regional == c).fillna(False).to_numpy(dtype=bool) for c in REGIONAL_CATEGORIES}
     masks["regional_unknown"] = ~regional.isin(REGIONAL_CATEGORIES).to_numpy(dtype=bool)
-    masks |= {t: _true(_column(inventory, t)) for t in TAGS}
+    masks |= {t: _true(_column(inventory, t)) for t in COUNTED_TAGS}
     return masks
 
 

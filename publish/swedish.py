@@ -11,8 +11,8 @@ from typing import Any
 
 import pandas as pd
 
+from base.vocabulary import STATUSES
 from publish.changes import CHANGES
-from publish.stats import STATUSES
 
 # column -> code -> word; the glossary sheet (outputs.glossary) lists every pair.
 _STATUS_WORDS = {s.name: s.label_sv for s in STATUSES}
@@ -75,7 +75,7 @@ def for_people(df: pd.DataFrame) -> pd.DataFrame:
     return df.assign(**updates) if updates else df.copy()
 
 
-# What each status means beyond its short label in stats.STATUSES (docs/outputs.md, "Status values").
+# What each status means beyond its short label in base.vocabulary.STATUSES (docs/outputs.md, "Status values").
 STATUS_EXPLANATIONS: Mapping[str, str] = MappingProxyType({
     "program_found": "Ett program för kommunen hittades, gällande eller inte (se Gällande).",
     "no_program_found": "Webbplatsen genomsöktes inom budgeten utan att något program hittades.",

@@ -16,13 +16,13 @@ from typing import Any
 
 import pandas as pd
 
+from base.vocabulary import PROGRAMME_STATUSES, TAGS
 from publish.overrides import apply_overrides
-from publish.stats import PROGRAMME_STATUSES, TAGS, as_boolean, regional_category_from_links
+from publish.stats import as_boolean, regional_category_from_links
 
 log = logging.getLogger(__name__)
 
-LINK_TAGS = ("rus_link", "intermunicipal_link")
-LABEL_FIELDS = (*LINK_TAGS, *TAGS)
+LABEL_FIELDS = TAGS
 RECORD_FIELDS = (
     "id", "url", "municipality", "text", "chars", "is_program", "program_type", "rus_link", "intermunicipal_link",
     "action_plan", "sustainability", "business_collaboration", "annual_activities", "regional_category",

@@ -120,8 +120,8 @@ def crawl_site(site: SiteServer | str, tmp_path: Any, *, db: str | None = None, 
                code: str = "0001", **config: Any) -> CrawlResult:
     """Crawl one local site as municipality ``code`` into a SQLite store under tmp_path (real Store)."""
     from base.municipalities import Municipality
+    from base.settings import CrawlSettings
     from base.store import Store
-    from crawler.config import CrawlConfig
     from crawler.run import crawl
 
     db = db or f"sqlite:///{tmp_path}/crawl.db"
@@ -132,7 +132,7 @@ def crawl_site(site: SiteServer | str, tmp_path: Any, *, db: str | None = None, 
     if run_id is None:
         run_id = store.start_run(2026, f"test-{time.monotonic()}", {}, resume=False)
     config = {"allow_private_addresses": True, "autothrottle": False, **config}
-    summary = crawl([muni], db_url=db, run_id=run_id, config=CrawlConfig(**config))
+    summary = crawl([muni], db_url=db, run_id=run_id, config=CrawlSettings(**config))
     outcome = store.crawl_outcomes(run_id)[code]
     outcome["robots_blocked"] = json.loads(outcome["robots_blocked"] or "[]")
     outcome["detail"] = json.loads(outcome["detail"] or "{}")

@@ -3,12 +3,12 @@ from __future__ import annotations
 import pytest
 
 from base.errors import UsageError
-from crawler.config import PREFIX, CrawlConfig
+from base.settings import PREFIX, CrawlSettings
 from crawler.scrapy_settings import scrapy_settings
 
 
 def test_defaults_are_polite() -> None:
-    config = CrawlConfig()
+    config = CrawlSettings()
     settings = scrapy_settings(config)
     assert settings["ROBOTSTXT_OBEY"] and settings["AUTOTHROTTLE_ENABLED"]
     assert settings["CONCURRENT_REQUESTS_PER_DOMAIN"] == 1
@@ -22,7 +22,7 @@ def test_defaults_are_polite() -> None:
 
 def test_from_env_reads_prefixed_variables_and_overrides_win() -> None:
     env = {f"{PREFIX}BUDGET": "300", f"{PREFIX}ALLOW_PRIVATE_ADDRESSES": "yes", f"{PREFIX}DOWNLOAD_TIMEOUT": "12.5"}
-    config = CrawlConfig.from_env(env, budget=50)
+    config = CrawlSettings.from_env(env, budget=50)
     assert (config.budget, config.allow_private_addresses, config.download_timeout) == (50, True, 12.5)
 
 
@@ -42,14 +42,14 @@ def test_from_env_reads_prefixed_variables_and_overrides_win() -> None:
 )
 def test_bad_values_are_named(env: dict[str, str], message: str) -> None:
     with pytest.raises(UsageError, match=message.replace("?", r"\?").replace("(", r"\(")):
-        CrawlConfig.from_env(env)
+        CrawlSettings.from_env(env)
 
 
 def test_round_trip_through_the_child_job() -> None:
-    config = CrawlConfig(budget=77, strategy="breadth_first")
-    assert CrawlConfig.from_dict(config.to_dict()) == config
+    config = CrawlSettings(budget=77, strategy="breadth_first")
+    assert CrawlSettings.from_dict(config.to_dict()) == config
     with pytest.raises(UsageError, match="unknown crawl setting"):
-        CrawlConfig.from_dict({"budgett": 3})
+        CrawlSettings.from_dict({"budgett": 3})
 
 
 def test_every_setting_is_documented() -> None:
@@ -57,5 +57,5 @@ def test_every_setting_is_documented() -> None:
     from pathlib import Path
 
     doc = (Path(__file__).resolve().parent.parent / "docs" / "crawler.md").read_text(encoding="utf-8")
-    for f in fields(CrawlConfig):
+    for f in fields(CrawlSettings):
         assert f"| `{f.name.upper()}` |" in doc, f"{PREFIX}{f.name.upper()} is missing from docs/crawler.md"

@@ -31,8 +31,8 @@ import sqlalchemy as sa
 from crawlserver import Handler, Reply, SiteServer, crawl_site, page, pdf
 
 from base.municipalities import Municipality, read_municipalities
+from base.settings import CrawlSettings
 from base.store import CrawlResult, Store, fetches
-from crawler.config import CrawlConfig
 from crawler.run import crawl
 from crawler.site import InOrder
 from simweb.config import SimConfig
@@ -53,7 +53,7 @@ def hosts_fetched(store: Store, run_id: int) -> dict[str, set[str]]:
 
 
 def crawl_run(db: str, munis: Sequence[Municipality], batches: Sequence[Sequence[Municipality]],
-              config: CrawlConfig, *, parallel: bool = False) -> tuple[Result, dict[str, set[str]]]:
+              config: CrawlSettings, *, parallel: bool = False) -> tuple[Result, dict[str, set[str]]]:
     """One run in a fresh store; each batch is one crawl process (one after the other, or all at once).
     Returns the run's result and the hosts each municipality fetched from."""
     store = Store.open(db)
@@ -119,7 +119,7 @@ def test_a_shared_page_counts_the_same_whoever_fetched_it_first(
         shared_web: tuple[list[Municipality], list[str]], tmp_path: Path) -> None:
     munis, revalidated = shared_web
     a, b = munis
-    config = CrawlConfig(allow_private_addresses=True, autothrottle=False)
+    config = CrawlSettings(allow_private_addresses=True, autothrottle=False)
     alone, _ = crawl_run(f"sqlite:///{tmp_path}/alone.db", munis, [[b]], config)
     assert not revalidated
     after_a, _ = crawl_run(f"sqlite:///{tmp_path}/after.db", munis, [[a], [b]], config)
@@ -185,7 +185,7 @@ def sim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[SimWeb, list
 def test_the_same_web_gives_the_same_result_however_the_crawl_is_split(
         sim: tuple[SimWeb, list[Municipality], Path]) -> None:
     web, munis, tmp = sim
-    config = CrawlConfig(allow_private_addresses=True, autothrottle=False)
+    config = CrawlSettings(allow_private_addresses=True, autothrottle=False)
     before = len(web.request_log)
     together, hosts = crawl_run(f"sqlite:///{tmp}/together.db", munis, [munis], config)
     assert len(together) == len(munis)
@@ -197,7 +197,7 @@ def test_the_same_web_gives_the_same_result_however_the_crawl_is_split(
     # fetches a shared page first (and so who gets 304s) is not who did in the run above.
     subset = sharing + [m for m in munis if m not in sharing][:2]
     reverse, _ = crawl_run(f"sqlite:///{tmp}/reverse.db", subset, [subset[::-1]],
-                           CrawlConfig(allow_private_addresses=True, autothrottle=False, concurrent_municipalities=1))
+                           CrawlSettings(allow_private_addresses=True, autothrottle=False, concurrent_municipalities=1))
     # The same subset in two processes at once (as two distributed workers), into one store.
     halves, _ = crawl_run(f"sqlite:///{tmp}/halves.db", subset, [subset[0::2], subset[1::2]], config, parallel=True)
     assert {c for c in reverse if reverse[c] != together[c]} == set()

@@ -14,8 +14,8 @@ from crawlserver import Handler, SiteServer
 from test_spider import p1
 
 from base.municipalities import Municipality
+from base.settings import CrawlSettings
 from base.store import Store
-from crawler.config import CrawlConfig
 from crawler.run import crawl, start_crawl_process
 
 SITES = 8
@@ -43,7 +43,7 @@ def fetch_rows(store: Store, run_id: int) -> list[tuple[str, str]]:
 def test_kill_and_resume_without_loss_or_duplicates(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path}/c.db"
     store = Store.open(db)
-    config = CrawlConfig(allow_private_addresses=True, autothrottle=False, concurrent_municipalities=2,
+    config = CrawlSettings(allow_private_addresses=True, autothrottle=False, concurrent_municipalities=2,
                          stop_after_hit=6)
     with ExitStack() as stack:
         sites = [stack.enter_context(SiteServer(slow(p1(), 0.03), address=f"127.0.4.{i + 1}")) for i in range(SITES)]
@@ -96,7 +96,7 @@ def test_the_crawl_child_dies_with_the_process_that_started_it(tmp_path: Path) -
 
     db = f"sqlite:///{tmp_path}/o.db"
     store = Store.open(db)
-    config = CrawlConfig(allow_private_addresses=True, autothrottle=False, concurrent_municipalities=1)
+    config = CrawlSettings(allow_private_addresses=True, autothrottle=False, concurrent_municipalities=1)
     with SiteServer(slow(p1(), 4.0), address="127.0.4.20") as site:  # a crawl of ~25 s, if left alone
         muni = Municipality("0001", "K", "01", "Testlän", site.url)
         store.upsert_municipalities([muni])
@@ -105,12 +105,12 @@ def test_the_crawl_child_dies_with_the_process_that_started_it(tmp_path: Path) -
         parent_code = (
             "import json, sys, time\n"
             "from pathlib import Path\n"
-            "from crawler.config import CrawlConfig\n"
+            "from base.settings import CrawlSettings\n"
             "from crawler.run import start_crawl_process\n"
             "from base.municipalities import Municipality\n"
             "job = json.loads(sys.argv[1])\n"
             "proc = start_crawl_process([Municipality(**job['muni'])], db_url=job['db'], run_id=job['run'],\n"
-            "                           config=CrawlConfig.from_dict(job['config']), workdir=Path(job['dir']))\n"
+            "                           config=CrawlSettings.from_dict(job['config']), workdir=Path(job['dir']))\n"
             "print(proc.pid, flush=True)\n"
             "time.sleep(120)\n")
         job = {"muni": {"code": muni.code, "name": muni.name, "county_code": "01", "county": "Testlän",

@@ -14,8 +14,8 @@ import pytest
 from w3lib.url import canonicalize_url
 
 from base.municipalities import read_municipalities
+from base.settings import CrawlSettings
 from base.store import Store
-from crawler.config import CrawlConfig
 from crawler.run import crawl
 from simweb.config import SimConfig
 from simweb.generate import generate
@@ -37,7 +37,7 @@ def simcrawl(tmp_path_factory: pytest.TempPathFactory) -> Any:
         store.upsert_municipalities(munis)
         run_id = store.start_run(2026, "simweb", {})
         summary = crawl(munis, db_url=db, run_id=run_id,
-                        config=CrawlConfig(allow_private_addresses=True, autothrottle=False))
+                        config=CrawlSettings(allow_private_addresses=True, autothrottle=False))
         yield {"web": web, "truth": web.truth, "store": store, "run_id": run_id, "summary": summary,
                "log": list(web.request_log), "violations": web.robots_violations(), "tmp": Path(tmp)}
 

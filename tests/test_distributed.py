@@ -19,16 +19,17 @@ from typing import Any
 import pytest
 
 from base.municipalities import Municipality, read_municipalities
+from base.settings import CrawlSettings, RunSettings, Settings
 from base.store import CrawlResult, Store
 from crawler import distributed
-from crawler.config import CrawlConfig
+from inventory.runs import enqueue_run
 from tests.servers import PostgresServer, RedisServer, postgres_server, redis_server  # noqa: F401 - fixtures
 
 ROOT = Path(__file__).resolve().parent.parent
 SITES = 4
 # Fast and deterministic: no AutoThrottle, no injected faults, and no Crawl-delay (one 5-10 s
 # Crawl-delay site would make every test wait on it).
-CONFIG = CrawlConfig(allow_private_addresses=True, autothrottle=False, budget=40, concurrent_municipalities=2,
+CONFIG = CrawlSettings(allow_private_addresses=True, autothrottle=False, budget=40, concurrent_municipalities=2,
                      download_timeout=5.0)
 
 
@@ -60,6 +61,11 @@ def web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Web]:
         fetches = fetches_of(store, run_id)
         store.close()
         yield Web(sim, items, single, fetches)
+
+
+def run_settings(db: str) -> Settings:
+    """The settings of a run as `kommunprogram enqueue` reads them."""
+    return Settings(run=RunSettings(year=2026, db_url=db, allow_private_addresses=True), crawl=CONFIG)
 
 
 def fetches_of(store: Store, run_id: int) -> dict[str, Counter[str]]:
@@ -129,7 +135,7 @@ def test_enqueue_is_idempotent_and_reaper_requeues_a_dead_workers_jobs(redis_ser
                                                                          tmp_path: Path) -> None:
     items = [Municipality(f"01{i:02d}", f"K{i}", "01", "Län", f"http://127.0.0.1:9/{i}") for i in range(4)]
     db = str(tmp_path / "q.sqlite")
-    run_id, added = distributed.enqueue_run(redis_server.url, db, items, 2026, CONFIG)
+    run_id, added = enqueue_run(redis_server.url, run_settings(db), items, prefix="kommunprogram")
     assert added == 4
     assert distributed.enqueue(redis_server.url, run_id, items, db, CONFIG) == 0  # nothing doubles
     store = Store.open(db)
@@ -171,7 +177,7 @@ def test_two_workers_give_the_single_process_result_and_crawl_each_site_once(
         web: Web, redis_server: RedisServer, postgres_server: PostgresServer, tmp_path: Path) -> None:  # noqa: F811
     db = postgres_server.create_database("dist")
     since = len(web.sim.request_log)
-    run_id, added = distributed.enqueue_run(redis_server.url, db, web.items, 2026, CONFIG)
+    run_id, added = enqueue_run(redis_server.url, run_settings(db), web.items, prefix="kommunprogram")
     assert added == SITES
     workers = {name: start_worker(redis_server.url, db, tmp_path, name) for name in ("w1", "w2")}
     summaries = {name: finish(proc, tmp_path, name) for name, proc in workers.items()}
@@ -215,7 +221,7 @@ def most_in_hand(redis_url: str, run_id: int) -> dict[str, int]:
 def test_a_worker_killed_mid_crawl_loses_nothing(web: Web, redis_server: RedisServer,  # noqa: F811
                                                  postgres_server: PostgresServer, tmp_path: Path) -> None:  # noqa: F811
     db = postgres_server.create_database("kill")
-    run_id, _ = distributed.enqueue_run(redis_server.url, db, web.items, 2026, CONFIG)
+    run_id, _ = enqueue_run(redis_server.url, run_settings(db), web.items, prefix="kommunprogram")
     victim = start_worker(redis_server.url, db, tmp_path, "victim", ttl=2.0)
     try:
         claimed = wait_for_event(redis_server.url, "claimed", worker="victim")
@@ -272,7 +278,7 @@ def test_progress_survives_a_redis_restart(web: Web, redis_server: RedisServer, 
                                            crash: bool) -> None:
     db = str(tmp_path / "dist.sqlite")
     since = len(web.sim.request_log)
-    run_id, _ = distributed.enqueue_run(redis_server.url, db, web.items, 2026, CONFIG)
+    run_id, _ = enqueue_run(redis_server.url, run_settings(db), web.items, prefix="kommunprogram")
     proc = start_worker(redis_server.url, db, tmp_path, "w", max_idle=3.0)
     first = wait_for_event(redis_server.url, "finished", worker="w")
     redis_server.restart(crash=crash)  # AOF with appendfsync always: every acknowledged write is on disk
@@ -297,7 +303,7 @@ def test_enqueue_skips_what_the_store_has_finished(redis_server: RedisServer, tm
     """After a lost Redis (no persistence), enqueueing again only queues what the store has not finished."""
     items = [Municipality(f"01{i:02d}", f"K{i}", "01", "Län", f"http://127.0.0.1:9/{i}") for i in range(3)]
     db = str(tmp_path / "dist.sqlite")
-    run_id, _ = distributed.enqueue_run(redis_server.url, db, items, 2026, CONFIG)
+    run_id, _ = enqueue_run(redis_server.url, run_settings(db), items, prefix="kommunprogram")
     store = Store.open(db)
     for m in items[:2]:
         store.finish_municipality(run_id, m.code, status="found", reason="x", requests=1, requests_to_first_hit=1,
@@ -306,7 +312,8 @@ def test_enqueue_skips_what_the_store_has_finished(redis_server: RedisServer, tm
     client = distributed.connect(redis_server.url)
     client.flushall()  # Redis lost everything
     client.close()
-    assert distributed.enqueue_run(redis_server.url, db, items, 2026, CONFIG) == (run_id, 1)  # same run, resumed
+    # the same run, resumed
+    assert enqueue_run(redis_server.url, run_settings(db), items, prefix="kommunprogram") == (run_id, 1)
     assert distributed.status(redis_server.url, run_id).pending == 1
 
 
@@ -315,17 +322,17 @@ def test_kommunprogram_run_finishes_a_distributed_run(web: Web, redis_server: Re
     """The documented flow: enqueue, workers crawl, then `run` on the same store resumes the same run,
     crawls nothing again, and goes on with extract, classify and stats."""
     from inventory.runner import run_inventory
-    from inventory.settings import RunSettings
 
     db = str(tmp_path / "k.sqlite")
-    run_id, _ = distributed.enqueue_run(redis_server.url, db, web.items, 2026, CONFIG)
+    run_id, _ = enqueue_run(redis_server.url, run_settings(db), web.items, prefix="kommunprogram")
     summary = distributed.worker(redis_server.url, db, max_idle_s=0.2, worker_id="inproc")
     assert summary.municipalities == SITES and summary.stopped.startswith("idle")
     store = Store.open(db)
     fetched = store.fetch_count(run_id)
     since = len(web.sim.request_log)
-    report = run_inventory(RunSettings(year=2026, db_url=db, out_dir=tmp_path / "out", allow_private_addresses=True,
-                                       municipalities_csv=web.sim.municipalities_csv))
+    settings = Settings(run=RunSettings(year=2026, db_url=db, out_dir=tmp_path / "out", allow_private_addresses=True,
+                                        municipalities_csv=web.sim.municipalities_csv), crawl=CONFIG)
+    report = run_inventory(settings)
     assert report.run_id == run_id and sum(report.statuses.values()) == SITES
     assert store.fetch_count(run_id) == fetched and len(web.sim.request_log) == since  # nothing crawled again
     assert (tmp_path / "out" / "inventory.csv").is_file()

@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 
 from base.errors import UsageError
+from base.vocabulary import TAGS
 from classify.corpus import default_corpus_path, load_corpus
 from classify.evaluate import confusion, evaluate, evaluate_corpus, flat_scores, format_table
-from classify.model import LABELS, ProgramModel, load_model
+from classify.model import ProgramModel, load_model
 from classify.train import cross_validate, heldout_report, train_payload
 
 _spec = importlib.util.spec_from_file_location("_synthetic", Path(__file__).with_name("test_model.py"))
@@ -41,11 +42,11 @@ def test_evaluate_reports_all_and_unambiguous(model: ProgramModel) -> None:
     report = evaluate(model, records)
     assert report["all"]["n"] == 24
     assert report["unambiguous"]["n"] == sum(1 for r in records if not r["ambiguous"])
-    assert set(report["all"]["labels"]) == {"is_program", *LABELS}
+    assert set(report["all"]["labels"]) == {"is_program", *TAGS}
     assert report["all"]["labels"]["is_program"]["f1"] > 0.8
     assert 0.0 <= report["all"]["program_type"]["accuracy"] <= 1.0
     table = format_table(report)
-    for label in ("is_program", *LABELS):
+    for label in ("is_program", *TAGS):
         assert label in table
     assert "unambiguous documents (n=" in table
     cal = report["all"]["calibration"]

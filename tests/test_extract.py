@@ -25,7 +25,7 @@ from extract.pdf import dehyphenate, extract_pdf, normalise_page_text, ocr_avail
 from extract.reader import (
     PAGE_SEPARATOR,
     ExtractItem,
-    ExtractLimits,
+    ExtractSettings,
     SleepJob,
     detect_kind,
     extract_bytes,
@@ -225,13 +225,13 @@ def test_owner_password_only_pdf_is_readable() -> None:
 
 
 def test_page_limit_keeps_the_first_pages_and_records_the_error(programme_pdf: bytes) -> None:
-    result = extract_bytes(programme_pdf, limits=ExtractLimits(max_pages=2))
+    result = extract_bytes(programme_pdf, limits=ExtractSettings(max_pages=2))
     assert result.error is not None and result.error.code == "too_many_pages"
     assert len(result.pages) == 2 and result.page_count == 3 and result.title is not None
 
 
 def test_size_limit() -> None:
-    result = extract_bytes(b"%PDF-1.4\n" + b"0" * 2000, limits=ExtractLimits(max_bytes=1000))
+    result = extract_bytes(b"%PDF-1.4\n" + b"0" * 2000, limits=ExtractSettings(max_bytes=1000))
     assert result.error is not None and result.error.code == "too_large"
 
 
@@ -256,7 +256,7 @@ def _zip_with_document(extra_name: str, extra_size: int) -> bytes:
 
 def test_docx_zip_bomb_by_declared_size() -> None:
     bomb = _zip_with_document("word/media/bomb.bin", 24 << 20)
-    result = extract_bytes(bomb, filename="bomb.docx", limits=ExtractLimits(docx_max_uncompressed=16 << 20))
+    result = extract_bytes(bomb, filename="bomb.docx", limits=ExtractSettings(docx_max_uncompressed=16 << 20))
     assert result.error is not None and result.error.code == "docx_zip_bomb"
     assert "declared uncompressed size" in result.error.message
 
@@ -288,7 +288,7 @@ def test_unsupported_types() -> None:
 
 
 def test_scanned_pdf_without_ocr_is_marked_needs_ocr_never_silently_empty() -> None:
-    result = extract_bytes(make_scanned_pdf(["Näringslivsprogram 2020-2023"]), limits=ExtractLimits(ocr=False))
+    result = extract_bytes(make_scanned_pdf(["Näringslivsprogram 2020-2023"]), limits=ExtractSettings(ocr=False))
     assert result.needs_ocr and not result.ocr_used
     assert result.error is not None and result.error.code == "needs_ocr"
 
@@ -300,7 +300,7 @@ def test_scanned_pdf_is_read_by_swedish_ocr() -> None:
         "Antagen av kommunfullmäktige 2020-05-18",
         "Företagsklimat och överenskommelser",
     ]
-    result = extract_bytes(make_scanned_pdf(lines), limits=ExtractLimits(ocr_dpi=150))
+    result = extract_bytes(make_scanned_pdf(lines), limits=ExtractSettings(ocr_dpi=150))
     assert result.error is None and result.ocr_used and result.ocr_pages == 1 and not result.needs_ocr
     assert "Näringslivsprogram" in result.text and "överenskommelser" in result.text
     assert result.adopted_by == "kommunfullmäktige"
@@ -355,7 +355,7 @@ def test_a_worker_that_dies_mid_job_is_reported_as_crashed() -> None:
 def test_time_limit_stops_a_slow_document() -> None:
     scanned = make_scanned_pdf(["Näringslivsprogram"] * 20)
     started = time.monotonic()
-    result = extract_bytes(scanned, limits=ExtractLimits(timeout_s=1.0, ocr_dpi=600))
+    result = extract_bytes(scanned, limits=ExtractSettings(timeout_s=1.0, ocr_dpi=600))
     assert result.error is not None and result.error.code == "timeout"
     assert time.monotonic() - started < 10
 
@@ -376,7 +376,7 @@ def test_extract_many_one_bad_document_does_not_stop_the_others(programme_pdf: b
 
 def test_in_process_mode_gives_the_same_result(programme_pdf: bytes) -> None:
     isolated = extract_bytes(programme_pdf)
-    in_process = extract_bytes(programme_pdf, limits=ExtractLimits(isolate=False))
+    in_process = extract_bytes(programme_pdf, limits=ExtractSettings(isolate=False))
     assert isolated.to_json() == in_process.to_json()
 
 
@@ -394,7 +394,7 @@ def test_extract_file(tmp_path: Path, programme_pdf: bytes) -> None:
 )
 def test_limits_are_validated(kwargs: dict[str, object]) -> None:
     with pytest.raises(UsageError, match=next(iter(kwargs))):
-        ExtractLimits(**kwargs)  # type: ignore[arg-type]
+        ExtractSettings(**kwargs)  # type: ignore[arg-type]
 
 
 # ------------------------------------------------------------------------------- pure helpers

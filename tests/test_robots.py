@@ -17,11 +17,11 @@ RACE_SCRIPT = textwrap.dedent("""
     import sys
     import scrapy
     from scrapy.crawler import CrawlerProcess
-    from crawler.config import CrawlConfig
+    from base.settings import CrawlSettings
     from crawler.scrapy_settings import scrapy_settings
 
     base, stock = sys.argv[1], sys.argv[2] == "stock"
-    settings = scrapy_settings(CrawlConfig(allow_private_addresses=True, autothrottle=False))
+    settings = scrapy_settings(CrawlSettings(allow_private_addresses=True, autothrottle=False))
     settings["CONCURRENT_REQUESTS_PER_DOMAIN"] = 8
     if stock:
         mws = dict(settings["DOWNLOADER_MIDDLEWARES"])

@@ -7,8 +7,8 @@ from pathlib import Path
 from crawlserver import SiteServer, page
 
 from base.municipalities import Municipality
+from base.settings import CrawlSettings
 from base.store import Store
-from crawler.config import CrawlConfig
 from crawler.run import start_crawl_process
 
 
@@ -23,7 +23,7 @@ def test_the_job_with_the_database_url_never_reaches_a_file(tmp_path: Path) -> N
         work = tmp_path / "work"
         work.mkdir()
         proc = start_crawl_process([muni], db_url=db, run_id=run_id, workdir=work,
-                                   config=CrawlConfig(allow_private_addresses=True, autothrottle=False))
+                                   config=CrawlSettings(allow_private_addresses=True, autothrottle=False))
         assert proc.wait(timeout=120) == 0
     assert store.crawl_outcomes(run_id)["0001"]["status"] == "not_found_within_budget"
     store.close()

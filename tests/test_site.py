@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from base.municipalities import Municipality
-from crawler.config import CrawlConfig
+from base.settings import CrawlSettings
 from crawler.frontier import LinkInfo
 from crawler.pagescan import Link, PageScan
 from crawler.site import SiteState
@@ -13,7 +13,7 @@ from crawler.site import SiteState
 
 def _state(website: str, alt_hosts: tuple[str, ...] = ()) -> SiteState:
     muni = Municipality("0001", "Testby", "01", "Testlän", website, alt_hosts)
-    state = SiteState.new(muni, CrawlConfig(allow_private_addresses=True))
+    state = SiteState.new(muni, CrawlSettings(allow_private_addresses=True))
     state.seed()
     return state
 
@@ -77,7 +77,7 @@ def test_the_run_byte_budget_stops_the_run_and_says_so_per_municipality(tmp_path
                  Municipality("0002", "Tvåby", "01", "Testlän", two.url)]
         store.upsert_municipalities(munis)
         run_id = store.start_run(2026, "run-budget", {})
-        config = CrawlConfig(allow_private_addresses=True, autothrottle=False, concurrent_municipalities=1,
+        config = CrawlSettings(allow_private_addresses=True, autothrottle=False, concurrent_municipalities=1,
                              use_sitemaps=False, max_bytes_per_run=700_000)
         crawl(munis, db_url=db, run_id=run_id, config=config)
         assert not two.log  # never started

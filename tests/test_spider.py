@@ -25,8 +25,8 @@ from scrapy.http import HtmlResponse
 from twisted.python.failure import Failure
 
 from base.municipalities import Municipality
+from base.settings import CrawlSettings
 from base.store import Store, fetches
-from crawler.config import CrawlConfig
 from crawler.recorder import Recorder
 from crawler.run import crawl
 from crawler.spiders.program import ProgramSpider
@@ -250,7 +250,7 @@ def crawled(web: dict[str, SiteServer], tmp_path_factory: pytest.TempPathFactory
     munis = _municipalities(web)
     store.upsert_municipalities(munis)
     run_id = store.start_run(2026, "spider", {})
-    config = CrawlConfig(allow_private_addresses=True, autothrottle=False, concurrent_municipalities=4, budget=60,
+    config = CrawlSettings(allow_private_addresses=True, autothrottle=False, concurrent_municipalities=4, budget=60,
                          stop_after_hit=3)
     summary = crawl(munis, db_url=db, run_id=run_id, config=config)
     names = {m.code: m.name for m in munis}
@@ -373,7 +373,7 @@ def test_answers_are_applied_in_request_order_and_idle_applies_what_was_held(tmp
     muni = Municipality("0001", "Testby", "01", "Testlän", "http://127.0.0.1:9/")
     store.upsert_municipalities([muni])
     run_id = store.start_run(2026, "order", {})
-    config = CrawlConfig(allow_private_addresses=True, per_host_concurrency=2, use_search=False, use_sitemaps=False)
+    config = CrawlSettings(allow_private_addresses=True, per_host_concurrency=2, use_search=False, use_sitemaps=False)
     spider = ProgramSpider(municipalities=[muni], recorder=Recorder(store, run_id), config=config)
     engine = _Engine()
     spider.crawler = SimpleNamespace(engine=engine)  # type: ignore[assignment]

@@ -6,9 +6,10 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from base import vocabulary
 from publish import stats
 
-BOOLEAN = ("extended", "in_force", "rus_link", "intermunicipal_link", *stats.TAGS, "needs_review")
+BOOLEAN = ("extended", "in_force", "rus_link", "intermunicipal_link", *vocabulary.COUNTED_TAGS, "needs_review")
 
 
 def inventory(rows: list[dict[str, Any]]) -> pd.DataFrame:
@@ -268,7 +269,7 @@ def test_docs_describe_every_status_rule_and_metric() -> None:
     from pathlib import Path
 
     docs = (Path(__file__).resolve().parent.parent / "docs" / "outputs.md").read_text(encoding="utf-8")
-    named = [*stats.STATUS_NAMES, *(r.name for r in stats.IN_FORCE_RULES)]
+    named = [*vocabulary.STATUS_NAMES, *(r.name for r in stats.IN_FORCE_RULES)]
     named += [m.metric for m in stats.METRICS if not m.metric.startswith("status_")]
     missing = [name for name in named if f"`{name}`" not in docs]
     assert not missing, f"docs/outputs.md does not mention: {missing}"

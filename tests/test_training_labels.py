@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from publish import stats
+from base import vocabulary
 from publish import training_labels as labels
 
 # The fields of /work/shared/corpus/README.md, in its order.
@@ -56,7 +56,7 @@ def machine_inventory() -> pd.DataFrame:
             "year": [2025] * 4,
         }
     )
-    booleans = ["rus_link", "intermunicipal_link", *stats.TAGS]
+    booleans = ["rus_link", "intermunicipal_link", *vocabulary.COUNTED_TAGS]
     return frame.astype({c: "boolean" for c in booleans} | {"valid_from": "Int64", "valid_to": "Int64"})
 
 

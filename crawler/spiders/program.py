@@ -25,8 +25,8 @@ from twisted.python.failure import Failure
 
 from base.errors import StoreError
 from base.municipalities import Municipality
+from base.settings import CrawlSettings
 from base.store import Validators
-from crawler.config import CrawlConfig
 from crawler.documents import (
     DOCUMENT_KINDS,
     HTML,
@@ -67,7 +67,7 @@ def _with_body(response: Response, body: bytes) -> Response:
 class ProgramSpider(scrapy.Spider):
     name = "program"
 
-    def __init__(self, municipalities: Iterable[Municipality], recorder: Recorder, config: CrawlConfig,
+    def __init__(self, municipalities: Iterable[Municipality], recorder: Recorder, config: CrawlSettings,
                  **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.queue: Iterator[Municipality] = iter(municipalities)

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, cast
 from scrapy import Request
 from scrapy_redis.spiders import RedisMixin
 
-from crawler.config import CrawlConfig
+from base.settings import CrawlSettings
 from crawler.recorder import Recorder
 from crawler.spiders.program import ProgramSpider
 
@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 class QueuedProgramSpider(RedisMixin, ProgramSpider):  # type: ignore[misc]  # scrapy-redis is untyped
     name = "program-queued"
 
-    def __init__(self, source: JobSource, recorder: Recorder, config: CrawlConfig, **kwargs: Any) -> None:
+    def __init__(self, source: JobSource, recorder: Recorder, config: CrawlSettings, **kwargs: Any) -> None:
         super().__init__(municipalities=(), recorder=recorder, config=config, **kwargs)
         self.source = source
         self.redis_key = source.pending_key

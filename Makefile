@@ -49,8 +49,9 @@ test-hostile: $(STAMP)  ## the hostile local web and damaged state alone (also i
 test-all: $(STAMP)  ## every test, including the slow ones
 	$(BIN)/python -m pytest -q -m ''
 
-lint: $(STAMP)  ## ruff over the code
+lint: $(STAMP)  ## ruff over the code, and the import contracts of the layers (import-linter)
 	$(BIN)/ruff check base crawler extract classify publish inventory simweb tests bench
+	$(BIN)/lint-imports
 
 typecheck: $(STAMP)  ## mypy over the packages
 	$(BIN)/mypy base crawler extract classify publish inventory simweb

@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from base.errors import UsageError
+from base.municipalities import bundled_path, read_municipalities
 from base.vocabulary import TAGS
 from classify.document import DocView, business_host_guess, host_kind, view
 from classify.features import cap_text
@@ -62,8 +63,6 @@ def records_digest(records: Sequence[dict[str, Any]]) -> str:
 
 @cache
 def _websites() -> dict[str, str]:
-    from base.municipalities import bundled_path, read_municipalities
-
     return {m.name: urlsplit(m.website).hostname or "" for m in read_municipalities(bundled_path())}
 
 

@@ -17,6 +17,7 @@ from sklearn.dummy import DummyClassifier
 from sklearn.model_selection import GroupKFold
 
 from base.vocabulary import TAGS
+from classify.corpus import doc_input, load_corpus
 from classify.model import Prediction, ProgramModel, load_model
 
 BINARY = ("is_program", *TAGS)
@@ -134,7 +135,6 @@ def score(records: Sequence[dict[str, Any]], preds: Sequence[Prediction]) -> dic
 
 def evaluate(model: ProgramModel, records: list[dict]) -> dict:
     """Score ``model`` on labelled ``records`` (no training): the ``kommunprogram eval`` report."""
-    from classify.corpus import doc_input
 
     report = score(records, model.predict([doc_input(r) for r in records]))
     report["model_version"] = model.version
@@ -171,8 +171,6 @@ def dummy_baselines(records: Sequence[dict[str, Any]], groups: Sequence[str],
 
 
 def evaluate_corpus(path: Path, model: ProgramModel | None = None) -> dict:
-    from classify.corpus import load_corpus
-
     records = load_corpus(Path(path))
     return evaluate(model or load_model(), records)
 

@@ -29,8 +29,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from base.errors import UsageError
-from classify.model import MODEL_DIR
+from base.errors import ModelError, UsageError
+from classify.corpus import load_corpus, records_digest
+from classify.evaluate import flat_scores, format_table
+from classify.model import MODEL_DIR, load_model
+from classify.split import partition
+from classify.train import heldout_report
 
 FLOORS_FILE = MODEL_DIR / "floors.json"
 RAISE_MARGIN = 0.02
@@ -190,12 +194,6 @@ def run_gate(
 ) -> GateResult:
     """Score the shipped model on the held-out part of ``corpus`` and check the floors; a model not trained
     on this corpus's training part is a ``ModelError`` (retrain with ``make train``)."""
-    from base.errors import ModelError
-    from classify.corpus import load_corpus, records_digest
-    from classify.evaluate import flat_scores
-    from classify.model import load_model
-    from classify.split import partition
-    from classify.train import heldout_report
 
     data = read_floors(floors_path)
     previous = previous_floors(floors_path)
@@ -228,7 +226,6 @@ def run_gate(
 def summary_lines(report: dict[str, Any], floors: Mapping[str, float], scores: Mapping[str, float],
                   findings: Sequence[Finding]) -> list[str]:
     """What ``kommunprogram gate`` prints: the held-out table, each floor against its score, the verdict."""
-    from classify.evaluate import format_table
 
     lines = ["held-out part (frozen; nothing is fitted on it):", format_table(report), "", "gate:"]
     for metric in sorted(floors):

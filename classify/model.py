@@ -24,7 +24,7 @@ from base.vocabulary import HOST_KINDS, PROGRAM_TYPES, TAGS, regional_category
 from classify.artefact import BINARY_CLASSES, read_artefact
 from classify.blocks import BlockSet
 from classify.document import DocView, view
-from classify.evidence import CONTRADICTIONS, Evidence, best_sentence, find_evidence
+from classify.evidence import CONTRADICTIONS, MAX_QUOTE, Evidence, best_sentence, find_evidence
 from classify.features import (
     business_words,
     cap_text,
@@ -32,6 +32,7 @@ from classify.features import (
     signal_counts,
     signal_table_digest,
 )
+from extract.metadata import find_draft_marker, find_period
 
 MODEL_DIR = Path(__file__).resolve().parent / "model"
 MODEL_FILE = "model.json"
@@ -251,7 +252,6 @@ class ProgramModel:
 
     def screen(self, doc: DocInput) -> float:
         """Calibrated P(programme) alone, after the hand rules (what the crawler needs of every page)."""
-        from extract.metadata import find_draft_marker
 
         v = self.doc_view(doc)
         task = self.tasks["is_program"]
@@ -263,8 +263,6 @@ class ProgramModel:
         return p
 
     def _predict_one(self, doc: DocInput) -> Prediction:
-        from extract.metadata import find_draft_marker, find_period  # owned by the extraction helper
-
         text = doc.text or ""
         v = self.doc_view(doc)
         probs = self.probabilities(v, doc.title)
@@ -352,8 +350,6 @@ class ProgramModel:
 
 
 def _quote(sentence: str) -> str:
-    from classify.evidence import MAX_QUOTE
-
     return sentence if len(sentence) <= MAX_QUOTE else sentence[: MAX_QUOTE - 1].rstrip() + "…"
 
 

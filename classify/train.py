@@ -49,7 +49,7 @@ from classify.blocks import (
 )
 from classify.corpus import corpus_view, doc_input, load_corpus, records_digest
 from classify.document import DocView
-from classify.evaluate import score
+from classify.evaluate import dummy_baselines, score
 from classify.features import (
     HEAD_CHARS,
     TASK_SIGNALS,
@@ -378,7 +378,6 @@ def train_model(records: Sequence[dict[str, Any]], *, calibrate: bool = True,
 
 def cross_validate(records: Sequence[dict[str, Any]], n_splits: int = N_SPLITS) -> dict[str, Any]:
     """Grouped k-fold on ``records``: train the full model per fold, score out-of-fold."""
-    from classify.evaluate import dummy_baselines
 
     groups = groups_of(records)
     preds: list[Prediction | None] = [None] * len(records)
@@ -395,7 +394,6 @@ def cross_validate(records: Sequence[dict[str, Any]], n_splits: int = N_SPLITS) 
 
 def heldout_report(model: ProgramModel, records: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """Scores of ``model`` on the frozen held-out part of ``records`` (nothing is fitted on it)."""
-    from classify.evaluate import dummy_baselines
 
     split = partition(records)
     report = score(split.heldout, model.predict([doc_input(r) for r in split.heldout]))

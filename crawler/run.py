@@ -115,6 +115,7 @@ def _wait(proc: subprocess.Popen[bytes], on_wait: Callable[[], None] | None, wai
 def _run_child(job_path: Path, summary_path: Path, log_path: Path | None, parent_pid: int) -> int:
     from scrapy.crawler import CrawlerProcess
 
+    # The child's own modules: the parent that only starts this process never loads Scrapy and the spider.
     from base.store import Store
     from crawler.recorder import Recorder
     from crawler.scrapy_settings import scrapy_settings

@@ -276,11 +276,16 @@ def _extract_in_process(
 
 @dataclass(frozen=True)
 class _Job:
+    """One document for a worker process (``extract.worker`` runs ``job.run()``)."""
+
     data: bytes
     kind: str
     content_type: str | None
     url: str | None
     limits: ExtractSettings
+
+    def run(self) -> Extraction:
+        return _extract_in_process(self.data, self.kind, self.content_type, self.url, self.limits)
 
 
 @dataclass(frozen=True)
@@ -289,14 +294,9 @@ class SleepJob:
 
     seconds: float
 
-
-def run_job(job: object) -> object:
-    """What a worker process does with one job (``extract.worker``)."""
-    if isinstance(job, SleepJob):
-        time.sleep(job.seconds)
+    def run(self) -> str:
+        time.sleep(self.seconds)
         return "woke up"
-    assert isinstance(job, _Job), type(job)
-    return _extract_in_process(job.data, job.kind, job.content_type, job.url, job.limits)
 
 
 _default_pool: WorkerPool | None = None

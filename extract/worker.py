@@ -12,6 +12,7 @@ long-lived one pays the parser imports once, not per document.
 
 from __future__ import annotations
 
+import importlib
 import os
 import pickle
 import queue
@@ -167,15 +168,15 @@ class WorkerPool:
 
 
 def _serve(stdin: Any, out: Any) -> None:
-    from extract.reader import run_job  # imported here: the parent imports this module too
-
+    """Run jobs until stdin closes: each is a picklable object with a ``run()`` method (``extract.reader``'s
+    jobs), so this module needs nothing of the reader, which starts it."""
     while True:
         header = stdin.read(_HEADER.size)
         if len(header) < _HEADER.size:
             return  # parent closed stdin: exit quietly
         (size,) = _HEADER.unpack(header)
         job = pickle.loads(stdin.read(size))
-        payload = pickle.dumps(run_job(job), protocol=pickle.HIGHEST_PROTOCOL)
+        payload = pickle.dumps(job.run(), protocol=pickle.HIGHEST_PROTOCOL)
         out.write(_HEADER.pack(len(payload)) + payload)
         out.flush()
 
@@ -187,8 +188,8 @@ def main() -> None:
     # The protocol owns the real stdout; anything a library prints goes to stderr instead.
     out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
-    import extract.reader  # noqa: F401  (pay the parser imports before the first job)
-
+    # Pay the parsers' imports before the first job, not inside its time limit.
+    importlib.import_module("extract.reader")
     _serve(sys.stdin.buffer, out)
 
 

@@ -2,6 +2,10 @@
 
 This is the only place where errors become messages: components raise the exceptions of
 ``base.errors``; ``main`` prints one line and exits with the exception's code.
+
+Commands import the stage they run when they run, so ``kommunprogram --help`` starts in a tenth of a
+second instead of two (the stages load pandas, scikit-learn and Scrapy). No import here avoids a cycle:
+the layers contract (``make lint``, import-linter) checks every import, these included.
 """
 
 from __future__ import annotations

@@ -26,6 +26,10 @@ import pandas as pd
 
 from base.errors import UsageError
 from base.settings import MonitorSettings
+from extract.reader import EXTRACTOR_VERSION
+from inventory.pipeline import frames_from_results
+from publish import stats
+from publish.changes import alerts, compare_inventories
 
 if TYPE_CHECKING:
     from base.store import Store
@@ -61,7 +65,6 @@ def _text(value: Any) -> str | None:
 # -- the checks ---------------------------------------------------------------------------------------
 def programmes_lost(current: pd.DataFrame, previous: pd.DataFrame | None) -> list[Flag]:
     """Programmes in force last run with none found now: the change report's own alert list."""
-    from publish.changes import alerts, compare_inventories
 
     if previous is None or previous.empty:
         return []
@@ -165,9 +168,6 @@ def summary_fragment(found: Sequence[Flag]) -> str:
 def flags_for_run(store: Store, run_id: int, *, expected_codes: Sequence[str] | None = None,
                   settings: MonitorSettings = MonitorSettings()) -> list[Flag]:
     """The flags for a classified run, against the latest earlier run that has results."""
-    from extract.reader import EXTRACTOR_VERSION
-    from inventory.pipeline import frames_from_results
-    from publish import stats
 
     run = store.run(run_id)
     if run is None:

@@ -21,8 +21,16 @@ from base.municipalities import Municipality
 from base.settings import CrawlSettings, ExtractSettings
 from base.store import Store
 from base.vocabulary import CRAWL_FAILURES, ROUTES, TAGS
-from classify.document import business_host_guess
+from classify.document import business_host_guess, host_kind, section_of
+from classify.evidence import Evidence
+from classify.model import DocInput, Prediction, load_model
+from classify.select import Candidate, choose_program, content_words, other_municipality
+from crawler.linkscore import LinkFeatures, score_link
 from crawler.run import crawl
+from extract.reader import EXTRACTOR_VERSION, ExtractItem, extract_many, store_fields
+from publish import changes as changes_mod
+from publish import outputs, overrides, stats
+from publish.review import model_thresholds, review_row
 
 log = logging.getLogger(__name__)
 
@@ -82,8 +90,6 @@ def crawl_progress(store: Store, run_id: int, items: Sequence[Municipality], pro
 
 # -- extract --------------------------------------------------------------------------------
 def extract_stage(store: Store, run_id: int, settings: ExtractSettings | None = None) -> StageReport:
-    from extract.reader import EXTRACTOR_VERSION, ExtractItem, extract_many, store_fields
-
     started = time.monotonic()
     counts = {"extracted": 0, "cached": 0, "failed": 0}
     todo: dict[str, dict[str, Any]] = {}
@@ -115,12 +121,6 @@ def _host(url: str | None) -> str:
 
 
 def classify_stage(store: Store, run_id: int, year: int, *, model_path: Path | None = None) -> StageReport:
-    from classify.document import host_kind, section_of
-    from classify.model import DocInput, load_model
-    from classify.select import Candidate, choose_program, content_words, other_municipality
-    from extract.reader import EXTRACTOR_VERSION
-    from publish.review import model_thresholds
-
     started = time.monotonic()
     model = load_model(model_path)
     thresholds = model_thresholds(model)
@@ -198,8 +198,6 @@ def business_hosts(outcome: dict[str, Any], municipality: str) -> set[str]:
 
 def prediction_from_json(data: dict[str, Any]) -> Any:
     """Rebuild a classifier ``Prediction`` from the JSON cached in the store."""
-    from classify.evidence import Evidence
-    from classify.model import Prediction
 
     pages = data.get("evidence_pages") or {}
     evidence = {label: Evidence(quote=quote, page=pages.get(label))
@@ -234,7 +232,6 @@ def final_status(crawl_outcome: dict[str, Any], selection_status: str, unreadabl
 
 def names_programme(cand: dict[str, Any]) -> bool:
     """Whether a candidate's URL, link text or file name names a programme (the crawler's Tier-1 words)."""
-    from crawler.linkscore import LinkFeatures, score_link
 
     words = LinkFeatures(url=cand["final_url"] or cand["url"],
                          anchor=f"{cand['anchor_text'] or ''} {cand['filename'] or ''}")
@@ -268,7 +265,6 @@ def shown_document(selection: Any, candidates: Sequence[Any]) -> Any:
 def inventory_row(m: Municipality, outcome: dict[str, Any], selection: Any, cands: list[dict[str, Any]],
                   extractions: dict[str, Any], predictions: dict[str, dict[str, Any]], year: int, run_id: int,
                   thresholds: dict[str, float], shown: Any = None) -> dict[str, Any]:
-    from publish.review import review_row
 
     unreadable = unreadable_programme(cands, extractions) if selection.chosen is None else None
     status = final_status(outcome, selection.status, unreadable)
@@ -375,8 +371,6 @@ def frames_from_results(rows: list[dict[str, Any]]) -> tuple[Any, Any, Any]:
 
 def stats_stage(store: Store, year: int, out_dir: Path, *, run_id: int | None = None,
                 overrides_path: Path | None = None) -> StageReport:
-    from publish import changes as changes_mod
-    from publish import outputs, overrides, stats
 
     started = time.monotonic()
     run_id = run_id if run_id is not None else store.latest_run(year, with_results=True)

@@ -11,14 +11,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from base.errors import UsageError
 from base.municipalities import bundled_path, read_municipalities
 from base.settings import Settings, read_settings
 from base.store import Store
 from base.vocabulary import CRAWL_FAILURES
+from extract.pdf import ocr_available
+from extract.reader import EXTRACTOR_VERSION
 from inventory.monitor import flags_for_run, summary_fragment
-from inventory.pipeline import StageReport, classify_stage, crawl_stage, extract_stage, stats_stage
+from inventory.pipeline import StageReport, classify_stage, crawl_stage, extract_stage, frames_from_results, stats_stage
 from inventory.progress import Progress
 from inventory.runs import open_run
+from publish.overrides import read_overrides
+from publish.training_labels import export_labels, write_labels
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +124,6 @@ def _truth_check(inventory_csv: Path, truth: dict[str, Any]) -> str:
     sites = truth.get("sites", truth)
     if not inventory_csv.is_file() or not isinstance(sites, dict):
         return ""
-    from extract.pdf import ocr_available
 
     inv = pd.read_csv(inventory_csv, dtype=str, keep_default_na=False)
     key = "expected_status" if ocr_available() else "expected_status_without_ocr"
@@ -130,12 +134,6 @@ def _truth_check(inventory_csv: Path, truth: dict[str, Any]) -> str:
 
 
 def export_reviewed_labels(db: str, year: int, run_id: int | None, overrides_path: Path, output: Path) -> int:
-    from base.errors import UsageError
-    from extract.reader import EXTRACTOR_VERSION
-    from inventory.pipeline import frames_from_results
-    from publish.overrides import read_overrides
-    from publish.training_labels import export_labels, write_labels
-
     store = Store.open(db)
     resolved = run_id if run_id is not None else store.latest_run(year, with_results=True)
     if resolved is None:

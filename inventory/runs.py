@@ -15,6 +15,7 @@ from base.lock import run_lock
 from base.municipalities import Municipality
 from base.settings import Settings
 from base.store import Store
+from crawler.distributed import enqueue
 
 
 def input_digest(items: Sequence[Municipality]) -> str:
@@ -54,7 +55,6 @@ def enqueue_run(redis_url: str, settings: Settings, items: Sequence[Municipality
     workers. Returns ``(run_id, newly_queued)``. The run has the year and input digest of a local run of the
     same list, so ``kommunprogram run --db <same>`` afterwards resumes it: every municipality is already
     crawled, and it goes on with extract, classify and stats."""
-    from crawler.distributed import enqueue
 
     store = Store.open(settings.run.db_url)
     try:

@@ -26,6 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
+from base.inforce import period_timing
 from base.vocabulary import ROLES, ROUTES
 from classify.features import DATA_DIR, HEAD_CHARS
 from classify.model import Prediction
@@ -156,17 +157,6 @@ def is_action_plan(c: Candidate) -> bool:
 def timing(c: Candidate, year: int) -> str:
     """``current``, ``expired``, ``future`` or ``unknown`` for the inventory year."""
     return period_timing(c.valid_from, c.valid_to, c.extended, year)
-
-
-def period_timing(valid_from: int | None, valid_to: int | None, extended: bool, year: int) -> str:
-    """A stated period against the inventory year (the selection's rule; the crawler stops by it too)."""
-    if valid_from is None and valid_to is None:
-        return "unknown"
-    if valid_from is not None and valid_from > year:
-        return "future"
-    if valid_to is not None and valid_to < year and not extended:
-        return "expired"
-    return "current"
 
 
 def _rank_key(c: Candidate) -> tuple:

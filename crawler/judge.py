@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from base.errors import ExtractionError
+from base.inforce import period_timing
 from base.settings import ExtractSettings
 from classify.document import host_kind
 from classify.model import DocInput, ProgramModel, load_model
-from classify.select import MIN_JUDGE_WORDS, content_words, other_municipality, period_timing
+from classify.select import MIN_JUDGE_WORDS, content_words, other_municipality
 from extract.html import extract_html
 from extract.metadata import find_period
 from extract.reader import Extraction, ExtractionFailure, extract_bytes
@@ -29,7 +30,7 @@ from extract.worker import WorkerPool
 @dataclass(frozen=True)
 class Verdict:
     """What the model makes of one page or document: P(programme), whether its stated period covers the
-    inventory year (``classify.select.period_timing``), and another municipality it is about, if any."""
+    inventory year (``base.inforce.period_timing``), and another municipality it is about, if any."""
 
     probability: float
     timing: str

@@ -20,9 +20,9 @@ from urllib.parse import urlsplit
 import pandas as pd
 
 from base.errors import UsageError
+from base.inforce import IN_FORCE_VALUE
 from base.vocabulary import PROGRAM_TYPES, REGIONAL_CATEGORIES, STATUS_NAMES
 from publish.stats import (
-    IN_FORCE_RULES,
     as_boolean,
     in_force_reasons,
     regional_category_from_links,
@@ -276,12 +276,11 @@ def _recompute(frame: pd.DataFrame, fields: Mapping[int, list[str]]) -> pd.DataF
     if in_force_rows:
         # The year the inventory was computed for (apply_year), else the year of the run.
         year_column = "inventory_year" if "inventory_year" in frame.columns else "year"
-        by_name = {rule.name: rule.value for rule in IN_FORCE_RULES}
         values = list(as_boolean(frame["in_force"]) if "in_force" in frame.columns else [pd.NA] * len(frame))
         subset = frame.iloc[in_force_rows]
         for year, group in subset.groupby(subset[year_column].astype("Int64"), dropna=True):
             for label, reason in in_force_reasons(group, int(year)).items():
-                decided = by_name[reason]
+                decided = IN_FORCE_VALUE[reason]
                 values[frame.index.get_loc(label)] = pd.NA if decided is None else decided
         updates["in_force"] = pd.Series(values, index=frame.index, dtype="boolean")
     return frame.assign(**updates) if updates else frame

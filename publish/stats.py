@@ -8,13 +8,13 @@ are documented in ``docs/outputs.md``.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from base.inforce import IN_FORCE_VALUE, in_force_rule_names
 from base.vocabulary import (
     COUNTED_TAGS,
     PROGRAM_TYPES,
@@ -115,71 +115,7 @@ def regional_category_from_links(rus_link: pd.Series, intermunicipal_link: pd.Se
     return pd.Series(out, index=rus_link.index, dtype="object").replace("", pd.NA)
 
 
-# -- in force in year Y ----------------------------------------------------------------------
-@dataclass(frozen=True)
-class InForceRule:
-    name: str
-    value: bool | None  # None = unknown (NA)
-    applies: Callable[[dict[str, np.ndarray], int], np.ndarray]
-    why: str
-
-
-# Evaluated top to bottom; the first rule that applies decides. ``start`` is valid_from, else the year
-# of adopted_date; ``end`` is valid_to; ``seen`` is the year of the run that observed the row.
-IN_FORCE_RULES: tuple[InForceRule, ...] = (
-    InForceRule("not_reached", None, lambda f, y: ~f["reached"], "site not reached: unknown"),
-    InForceRule(
-        "no_programme", False, lambda f, y: ~f["programme"], "no programme document (none found, or only a draft)"
-    ),
-    InForceRule(
-        "expired_when_seen",
-        False,
-        lambda f, y: f["expired_only"] & (f["seen"] <= y),
-        "the run of that year (or an earlier one) found only an expired programme",
-    ),
-    InForceRule("not_yet_started", False, lambda f, y: f["start"] > y, "period starts after Y"),
-    InForceRule(
-        "extended_seen",
-        True,
-        lambda f, y: (f["end"] < y) & f["extended"] & (y <= f["seen"]),
-        "period ended before Y but extended ('tills vidare'), and the extension was seen in Y or later",
-    ),
-    InForceRule(
-        "extended_unseen",
-        None,
-        lambda f, y: (f["end"] < y) & f["extended"],
-        "extended, but Y is after the run that saw the extension",
-    ),
-    InForceRule("ended", False, lambda f, y: f["end"] < y, "period ended before Y, no extension"),
-    InForceRule(
-        "within_period", True, lambda f, y: (f["start"] <= y) & (y <= f["end"]), "Y lies within the stated period"
-    ),
-    InForceRule(
-        "horizon_seen",
-        True,
-        lambda f, y: (f["seen"] <= y) & (y <= f["end"]),
-        "only an end (horizon) year is known and Y lies between the run that saw it and the end",
-    ),
-    InForceRule(
-        "horizon_before_seen",
-        None,
-        lambda f, y: ~np.isnan(f["end"]),
-        "only an end year is known and Y is before the run: may not have been adopted yet",
-    ),
-    InForceRule("open_ended_seen", True, lambda f, y: f["seen"] == y, "no end year; a run of year Y found it in force"),
-    InForceRule(
-        "open_ended_since",
-        True,
-        lambda f, y: (f["start"] <= y) & (y < f["seen"]),
-        "no end year; started by Y and still found by a later run",
-    ),
-    InForceRule(
-        "open_ended_unknown",
-        None,
-        lambda f, y: np.ones(len(f["seen"]), dtype=bool),
-        "no end year and no observation covering Y",
-    ),
-)
+# -- in force in year Y (the rules: base.inforce) ---------------------------------------------
 
 
 def _in_force_facts(frame: pd.DataFrame) -> dict[str, np.ndarray]:
@@ -200,11 +136,8 @@ def _in_force_facts(frame: pd.DataFrame) -> dict[str, np.ndarray]:
 
 
 def in_force_reasons(inventory: pd.DataFrame, year: int) -> pd.Series:
-    """The name of the ``IN_FORCE_RULES`` entry that decides each row (for review and tests)."""
-    facts = _in_force_facts(inventory)
-    with np.errstate(invalid="ignore"):
-        conditions = [rule.applies(facts, year) for rule in IN_FORCE_RULES]
-    names = np.select(conditions, [rule.name for rule in IN_FORCE_RULES], default="open_ended_unknown")
+    """The name of the ``IN_FORCE_RULES`` entry (``base.inforce``) that decides each row."""
+    names = in_force_rule_names(_in_force_facts(inventory), year)
     return pd.Series(names, index=inventory.index, dtype="object")
 
 
@@ -215,7 +148,7 @@ def apply_year(inventory: pd.DataFrame, year: int) -> pd.DataFrame:
     """
     if not isinstance(year, int | np.integer) or not 1900 <= int(year) <= 2200:
         raise ValueError(f"apply_year needs a calendar year, got {year!r}")
-    by_name = {rule.name: rule.value for rule in IN_FORCE_RULES}
+    by_name = IN_FORCE_VALUE
     computed = pd.Series(
         [by_name[r] if by_name[r] is not None else pd.NA for r in in_force_reasons(inventory, int(year))],
         index=inventory.index,

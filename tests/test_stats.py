@@ -6,7 +6,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from base import vocabulary
+from base import inforce, vocabulary
 from publish import stats
 
 BOOLEAN = ("extended", "in_force", "rus_link", "intermunicipal_link", *vocabulary.COUNTED_TAGS, "needs_review")
@@ -109,7 +109,7 @@ def test_in_force_rules(
 
 
 def test_every_in_force_rule_is_exercised() -> None:
-    assert {case[-1] for case in CASES} == {rule.name for rule in stats.IN_FORCE_RULES}
+    assert {case[-1] for case in CASES} == {rule.name for rule in inforce.IN_FORCE_RULES}
 
 
 def test_apply_year_returns_a_new_frame_and_keeps_reviewed_values() -> None:
@@ -269,7 +269,7 @@ def test_docs_describe_every_status_rule_and_metric() -> None:
     from pathlib import Path
 
     docs = (Path(__file__).resolve().parent.parent / "docs" / "outputs.md").read_text(encoding="utf-8")
-    named = [*vocabulary.STATUS_NAMES, *(r.name for r in stats.IN_FORCE_RULES)]
+    named = [*vocabulary.STATUS_NAMES, *(r.name for r in inforce.IN_FORCE_RULES)]
     named += [m.metric for m in stats.METRICS if not m.metric.startswith("status_")]
     missing = [name for name in named if f"`{name}`" not in docs]
     assert not missing, f"docs/outputs.md does not mention: {missing}"

@@ -105,6 +105,7 @@ def table(result: dict[str, Any]) -> str:
     b = result["keyword_baseline"] or _blank(p)
     rows = [
         ("programme found (recall)", p["recall"], b["recall"]),
+        ("recall, unambiguous programmes", p.get("recall_unambiguous"), b.get("recall_unambiguous")),
         ("false programmes (of published)", p["false_programme_share_of_published"],
          b["false_programme_share_of_published"]),
         ("status accuracy", p["status_accuracy"], b["status_accuracy"]),

@@ -118,6 +118,9 @@ def score_municipalities(inventory: pd.DataFrame, truth: dict[str, Any], *, ocr:
         match = next((p for p in current if key in {url_key(u) for u in p["urls"]}), None)
         has = t_status == "program_found"
         found = bool(has and published and match is not None)
+        # Every programme the row may publish is labelled ambiguous (an announcement, a sub-page, a stub):
+        # recall is reported with and without these, as the held-out scores are.
+        ambiguous = bool(has and current and all(p.get("ambiguous") for p in current))
         out: dict[str, Any] = {
             "code": code,
             "name": site["name"],
@@ -125,6 +128,7 @@ def score_municipalities(inventory: pd.DataFrame, truth: dict[str, Any], *, ocr:
             "status": status,
             "status_ok": status == t_status,
             "has_programme": has,
+            "ambiguous_programme": ambiguous,
             "published": published,
             "program_url": url,
             "found": found,
@@ -168,6 +172,9 @@ def summarise_scores(scores: pd.DataFrame) -> dict[str, Any]:
         "with_programme": len(has),
         "programme_found": int(found.shape[0]),
         "recall": _share(int(has["found"].sum()), len(has)),
+        "with_unambiguous_programme": int((~has["ambiguous_programme"].astype(bool)).sum()),
+        "recall_unambiguous": _share(int(has.loc[~has["ambiguous_programme"].astype(bool), "found"].sum()),
+                                     int((~has["ambiguous_programme"].astype(bool)).sum())),
         "published": len(published),
         "false_programmes": int(scores["false_programme"].sum()),
         "false_programme_share_of_published": _share(int(scores["false_programme"].sum()), len(published)),

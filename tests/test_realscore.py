@@ -24,6 +24,16 @@ def prog(urls: list[str], status: str = "current", vf: int | None = 2024, vt: in
             "traits": {"program_type": "naringsliv", **TAGS}}
 
 
+def test_recall_is_also_given_without_the_ambiguous_programmes(truth: dict[str, Any]) -> None:
+    truth["sites"]["0004"]["programmes"][0]["ambiguous"] = True  # say, an announcement labelled a programme
+    inv = pd.DataFrame([row("0001", "program_found", A), row("0004", "no_program_found")])
+    scores = realscore.score_municipalities(inv, truth).set_index("code")
+    assert scores.loc["0004", "ambiguous_programme"] and not scores.loc["0001", "ambiguous_programme"]
+    totals = realscore.summarise_scores(scores.reset_index())
+    assert totals["recall"] == 0.5
+    assert totals["with_unambiguous_programme"] == 1 and totals["recall_unambiguous"] == 1.0
+
+
 def site(name: str, status: str, programmes: list[dict[str, Any]]) -> dict[str, Any]:
     return {"name": name, "expected_status": status, "expected_status_without_ocr": status, "programmes": programmes}
 

@@ -109,6 +109,8 @@ def table(result: dict[str, Any]) -> str:
         ("false programmes (of published)", p["false_programme_share_of_published"],
          b["false_programme_share_of_published"]),
         ("status accuracy", p["status_accuracy"], b["status_accuracy"]),
+        ("status accuracy, no ambiguous programme", p.get("status_accuracy_unambiguous"),
+         b.get("status_accuracy_unambiguous")),
         ("summary.csv mean |dev| pp", p["summary_deviation"]["mean_abs_deviation_pp"],
          b["summary_deviation"]["mean_abs_deviation_pp"]),
         ("summary.csv max |dev| pp", p["summary_deviation"]["max_abs_deviation_pp"],

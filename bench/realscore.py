@@ -121,6 +121,8 @@ def score_municipalities(inventory: pd.DataFrame, truth: dict[str, Any], *, ocr:
         # Every programme the row may publish is labelled ambiguous (an announcement, a sub-page, a stub):
         # recall is reported with and without these, as the held-out scores are.
         ambiguous = bool(has and current and all(p.get("ambiguous") for p in current))
+        # Any labelled programme of the site (in force or ended) is ambiguous: its true status is arguable.
+        arguable = any(p.get("ambiguous") for p in site["programmes"])
         out: dict[str, Any] = {
             "code": code,
             "name": site["name"],
@@ -129,6 +131,7 @@ def score_municipalities(inventory: pd.DataFrame, truth: dict[str, Any], *, ocr:
             "status_ok": status == t_status,
             "has_programme": has,
             "ambiguous_programme": ambiguous,
+            "arguable_status": arguable,
             "published": published,
             "program_url": url,
             "found": found,
@@ -166,6 +169,7 @@ def summarise_scores(scores: pd.DataFrame) -> dict[str, Any]:
     found = scores[scores["found"]]
     published = scores[scores["published"]]
     wrong = scores[scores["wrong"]]
+    plain = scores[~scores["arguable_status"].astype(bool)]
     requests = [int(r) for r in scores["requests"] if r is not None and not pd.isna(r)]
     return {
         "municipalities": len(scores),
@@ -180,6 +184,7 @@ def summarise_scores(scores: pd.DataFrame) -> dict[str, Any]:
         "false_programme_share_of_published": _share(int(scores["false_programme"].sum()), len(published)),
         "false_programme_share_of_municipalities": _share(int(scores["false_programme"].sum()), len(scores)),
         "status_accuracy": _share(int(scores["status_ok"].sum()), len(scores)),
+        "status_accuracy_unambiguous": _share(int(plain["status_ok"].sum()), len(plain)),
         "label_accuracy_on_found": {
             label: _share(int(found[f"{label}_ok"].astype(bool).sum()), len(found)) for label in LABELS
         },

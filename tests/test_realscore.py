@@ -32,6 +32,8 @@ def test_recall_is_also_given_without_the_ambiguous_programmes(truth: dict[str, 
     totals = realscore.summarise_scores(scores.reset_index())
     assert totals["recall"] == 0.5
     assert totals["with_unambiguous_programme"] == 1 and totals["recall_unambiguous"] == 1.0
+    # the status of 0004 is arguable; of the other three sites, 0002 and 0003 are missing (error rows)
+    assert scores.loc["0004", "arguable_status"] and totals["status_accuracy_unambiguous"] == round(1 / 3, 4)
 
 
 def site(name: str, status: str, programmes: list[dict[str, Any]]) -> dict[str, Any]:

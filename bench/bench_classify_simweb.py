@@ -25,9 +25,9 @@ sys.path.insert(0, str(ROOT))
 
 from base.vocabulary import TAGS  # noqa: E402
 from classify.evaluate import confusion  # noqa: E402
-from classify.features import signal_counts  # noqa: E402
 from classify.model import DocInput, load_model  # noqa: E402
 from classify.select import other_municipality  # noqa: E402
+from classify.signals import signal_counts  # noqa: E402
 from simweb.generate import generate  # noqa: E402
 
 

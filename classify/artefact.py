@@ -21,18 +21,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from base.errors import ModelError
+from classify.specs import spec_problem
 
 DIGEST_SUFFIX = ".sha256"
 BINARY_CLASSES = ("False", "True")
-SPEC_KINDS = ("log", "has", "many")
-SPEC_OPERATORS = ("any", "all", "not")
 REQUIRED = ("kind", "classes", "blocks", "coef", "intercept")
 TASK_KINDS = ("binary", "sentence", "multinomial")
 BLOCK_FIELDS = ("heading", "opening", "body", "location", "sentence")
@@ -185,7 +184,7 @@ def _block_problem(block: Any, signals: Collection[str]) -> tuple[int, str | Non
     if kind == "hits":
         names = block.get("names")
         if not isinstance(names, list) or any(n not in signals for n in names):
-            return 0, f"names {names!r} are not signals computed by classify/features.py"
+            return 0, f"names {names!r} are not signals computed by classify/signals.py"
         return len(names), None
     return 0, f"kind {kind!r} is not one of {', '.join((*VOCAB_KINDS, 'specs', 'hits'))}"
 
@@ -202,20 +201,3 @@ def _numbers_problem(value: Any, shape: tuple[int, ...]) -> str | None:
     if not np.isfinite(array).all():
         return "holds NaN or infinite values"
     return None
-
-
-def spec_problem(spec: Any, signals: Collection[str]) -> str | None:
-    """What is wrong with one domain-feature spec (``"kind:signal"`` or ``[op, spec, ...]``), or None."""
-    if isinstance(spec, str):
-        kind, sep, name = spec.partition(":")
-        if not sep or kind not in SPEC_KINDS:
-            return f"kind {kind!r} is not one of {', '.join(SPEC_KINDS)}"
-        if name not in signals:
-            return f"signal {name!r} is not computed by classify/features.py"
-        return None
-    if not isinstance(spec, list) or not spec or spec[0] not in SPEC_OPERATORS:
-        return f"operator is not one of {', '.join(SPEC_OPERATORS)}"
-    args: Sequence[Any] = spec[1:]
-    if not args or (spec[0] == "not" and len(args) != 1):
-        return f"{spec[0]!r} has {len(args)} argument(s)"
-    return next((p for p in (spec_problem(a, signals) for a in args) if p), None)

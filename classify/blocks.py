@@ -7,7 +7,7 @@ A model task is a ``FeatureUnion`` of blocks, each reading one field of a ``DocV
 | `char`  | character n-grams within words (compounds, inflection, OCR noise) | `TfidfVectorizer(char_wb)` |
 | `stems` | Swedish word stems                                       | `TfidfVectorizer(analyzer=StemAnalyzer())` |
 | `tokens`| location tokens (`host_own section_news`), counted       | `TfidfVectorizer(token_pattern=r"\\S+")` |
-| `specs` | the task's domain specs over the signal table            | `features.DomainFeatures`     |
+| `specs` | the task's domain specs over the signal table            | `DomainFeatures`              |
 | `hits`  | hits of named signals in one sentence (capped at 2)      | `SignalHits`                  |
 
 ``export_union`` writes a fitted union as JSON (vocabularies, idf, weights); ``BlockSet`` rebuilds the same
@@ -16,6 +16,7 @@ feature vector from that JSON with numpy, so loading a model runs no code from t
 
 from __future__ import annotations
 
+import json
 import math
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -27,7 +28,9 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion, Pipeline
 
 from base.errors import ModelError
-from classify.features import DomainFeatures, StemAnalyzer, eval_spec, signal_counts, signal_hits
+from classify.signals import signal_counts, signal_hits
+from classify.specs import TASK_SPECS, eval_spec, signal_vector
+from classify.text import StemAnalyzer
 
 FIELDS = ("heading", "opening", "body", "location", "sentence")
 
@@ -56,6 +59,25 @@ def pick(x: Any, name: str) -> str:
     if name == "location":
         return str(x.location_tokens())
     return str(getattr(x, name))
+
+
+class DomainFeatures(BaseEstimator, TransformerMixin):
+    """Text -> the task's domain specs (``classify.specs.TASK_SPECS``) evaluated on it."""
+
+    def __init__(self, task: str = "is_program") -> None:
+        self.task = task
+
+    def fit(self, X: Sequence[str], y: object = None) -> DomainFeatures:
+        if self.task not in TASK_SPECS:
+            raise ValueError(f"unknown task {self.task!r}; expected one of {sorted(TASK_SPECS)}")
+        self.specs_ = TASK_SPECS[self.task]
+        return self
+
+    def transform(self, X: Sequence[str]) -> np.ndarray:
+        return np.array([signal_vector(t, self.specs_) for t in X], dtype=float).reshape(len(X), -1)
+
+    def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
+        return np.array([json.dumps(s, ensure_ascii=False) for s in self.specs_], dtype=object)
 
 
 class SignalHits(BaseEstimator, TransformerMixin):

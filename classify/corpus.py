@@ -19,8 +19,7 @@ from urllib.parse import urlsplit
 from base.errors import UsageError
 from base.municipalities import bundled_path, read_municipalities
 from base.vocabulary import TAGS
-from classify.document import DocView, business_host_guess, host_kind, view
-from classify.features import cap_text
+from classify.document import DocView, business_host_guess, cap_text, host_kind, view
 from classify.model import DocInput, json_lines
 
 # -- data --------------------------------------------------------------------------------------

@@ -9,6 +9,8 @@ excerpts) and prediction (extracted text), so the model sees one kind of text.
 Where a document sits is evidence too: the municipality's own host, its business-promotion host, or
 somebody else's (a newspaper, a party, a region); the news section or the governing documents. The
 crawler knows the hosts; for the corpus they are read from the URL and the municipality list.
+
+A long text is cut first (``cap_text``): its opening, plus the later sentences a tag's signals hit.
 """
 
 from __future__ import annotations
@@ -18,6 +20,10 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
+
+from classify.signals import signal_hits
+from classify.specs import TAG_TASKS, TASK_SIGNALS
+from classify.text import split_sentences
 
 # Sites that republish PDFs as text ("transcripts"): the document's own publisher is unknown there.
 TRANSCRIPT_HOSTS = ("docplayer.", "5dok.", "9lib.", "docslib.", "abcdocz.", "yumpu.", "issuu.", "spotidoc.",
@@ -45,6 +51,10 @@ _CHROME_RE = re.compile(
     r"mitt \w+|\w+ (?:kommun|stad)s?|kommuncenter|länk till sidan|utskriftsdatum.*|\$\w+|hover image|"
     r".*ljudvågor|(?:mån|tis|ons|tor|fre|lör|sön) \d{1,2} \w+ / .*)$", re.IGNORECASE)
 
+# Cap on text used per document: full PDFs of 40 pages arrive at predict time, but the signals that
+# matter sit in the opening pages plus the sentences hit by domain patterns (kept separately).
+TEXT_CAP = 6000
+MAX_EXTRA_SENTENCES = 60
 HEADING_MAX_CHARS = 160
 OPENING_CHARS = 600
 _LETTERS_RE = re.compile(r"[^\W\d_]{2,}")
@@ -172,3 +182,21 @@ def view(text: str, *, url: str | None = None, host: str | None = None) -> DocVi
     section = "unknown" if kind == "unknown" else section_of(url)
     return DocView(heading=heading_of(body), opening=body[:OPENING_CHARS], body=body,
                    host=kind, section=section, url_words=url_words(url))
+
+
+def cap_text(text: str, limit: int = TEXT_CAP) -> str:
+    """The first ``limit`` characters plus later sentences hit by a tag signal.
+
+    Keeps predict-time cost flat for 40-page PDFs while still seeing an RUS chapter on page 12.
+    """
+    if len(text) <= limit:
+        return text
+    head, rest = text[:limit], text[limit:]
+    wanted = tuple(n for task in TAG_TASKS for n in TASK_SIGNALS[task] if n != "region")
+    extra: list[str] = []
+    for sent in split_sentences(rest):
+        if signal_hits(sent, wanted):
+            extra.append(sent)
+            if len(extra) >= MAX_EXTRA_SENTENCES:
+                break
+    return head + "\n" + "\n".join(extra)

@@ -12,7 +12,9 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from classify.features import TASK_SIGNALS, StemAnalyzer, signal_hits, split_sentences
+from classify.signals import signal_hits
+from classify.specs import TASK_SIGNALS
+from classify.text import StemAnalyzer, split_sentences
 
 # A pattern hit outweighs any plausible sum of word coefficients from a short sentence.
 SIGNAL_WEIGHT = 3.0

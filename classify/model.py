@@ -23,15 +23,10 @@ from base.errors import ModelError, UsageError
 from base.vocabulary import HOST_KINDS, PROGRAM_TYPES, TAGS, regional_category
 from classify.artefact import BINARY_CLASSES, read_artefact
 from classify.blocks import BlockSet
-from classify.document import DocView, view
+from classify.document import DocView, cap_text, view
 from classify.evidence import CONTRADICTIONS, MAX_QUOTE, Evidence, best_sentence, find_evidence
-from classify.features import (
-    business_words,
-    cap_text,
-    is_hub_page,
-    signal_counts,
-    signal_table_digest,
-)
+from classify.guards import business_words, is_hub_page
+from classify.signals import signal_counts, signal_table_digest
 from extract.metadata import find_draft_marker, find_period
 
 MODEL_DIR = Path(__file__).resolve().parent / "model"
@@ -198,8 +193,8 @@ class ProgramModel:
             raise ModelError(f"unsupported model format {payload.get('format')!r}; expected {FORMAT!r}")
         if payload.get("signals_digest") != signal_table_digest():
             raise ModelError(
-                "the domain signals in classify/features.py changed since this model was trained; "
-                "retrain with `make train`"
+                "the domain signals (classify/data/signals.toml, filled from base/data/*.csv) changed since "
+                "this model was trained; retrain with `make train`"
             )
         try:
             self.tasks = {name: Task.from_json(name, d) for name, d in payload["tasks"].items()}

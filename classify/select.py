@@ -28,8 +28,9 @@ from functools import cache
 
 from base.inforce import period_timing
 from base.vocabulary import ROLES, ROUTES
-from classify.features import DATA_DIR, HEAD_CHARS
 from classify.model import Prediction
+from classify.reference import DATA_DIR
+from classify.signals import HEAD_CHARS
 
 # A document with fewer words than this cannot be judged (a title line and nothing else, an empty scan): it
 # is never published as a programme, whatever the classifier says; it is listed for review instead.

@@ -50,17 +50,11 @@ from classify.blocks import (
 from classify.corpus import corpus_view, doc_input, load_corpus, records_digest
 from classify.document import DocView
 from classify.evaluate import dummy_baselines, score
-from classify.features import (
-    HEAD_CHARS,
-    TASK_SIGNALS,
-    TASK_SPECS,
-    StemAnalyzer,
-    normalize,
-    signal_table_digest,
-    split_sentences,
-)
 from classify.model import FORMAT, MODEL_FILE, RULES, Prediction, ProgramModel
+from classify.signals import HEAD_CHARS, signal_table_digest
+from classify.specs import TASK_SIGNALS, TASK_SPECS
 from classify.split import groups_of, partition
+from classify.text import StemAnalyzer, normalize, split_sentences
 
 SEED = 0
 N_SPLITS = 5

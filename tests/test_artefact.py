@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from base.errors import ModelError
-from classify.artefact import digest_path, spec_problem, write_digest
+from classify.artefact import digest_path, write_digest
 from classify.model import MODEL_DIR, MODEL_FILE, load_model
 
 
@@ -80,14 +80,6 @@ def test_any_change_after_training_fails_the_digest(tmp_path: Path) -> None:
     (out / "model.sha256").unlink()
     with pytest.raises(ModelError, match="has no digest"):
         load_model(out)
-
-
-@pytest.mark.parametrize(("spec", "ok"), [
-    ("has:a", True), (["any", "has:a", ["not", "log:a"]], True), ("has:zz", False), ("exp:a", False),
-    (["xor", "has:a"], False), (["not", "has:a", "has:a"], False), ([], False), (3, False),
-])
-def test_spec_problem(spec: Any, ok: bool) -> None:
-    assert (spec_problem(spec, {"a"}) is None) is ok
 
 
 def test_predict_with_a_tampered_model_is_exit_5_in_one_line(tmp_path: Path,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from classify.evidence import MAX_QUOTE, find_evidence, score_sentence
-from classify.features import StemAnalyzer
+from classify.text import StemAnalyzer
 
 TEXT = (
     "Näringslivsprogram för Mora kommun 2020-2024\n"

@@ -26,8 +26,9 @@ def business_words(text: str) -> int:
     return sum(1 for _ in _BUSINESS_RE.finditer(text))
 
 
-def content_words(text: str) -> int:
-    """Words outside the title line and outside navigation/service boilerplate lines."""
+def words_beyond_title(text: str) -> int:
+    """Words outside the title line and outside navigation/service boilerplate lines (not
+    ``classify.select.content_words``, which counts every word of an extraction)."""
     lines = [ln for ln in text.splitlines() if ln.strip()]
     return sum(len(_WORD_RE.findall(ln)) for ln in lines[1:] if not _BOILERPLATE_RE.search(ln))
 
@@ -35,4 +36,4 @@ def content_words(text: str) -> int:
 def is_hub_page(text: str) -> bool:
     """A page of links and contact lines with (almost) no content of its own: it presents no programme."""
     boilerplate = sum(1 for ln in text.splitlines() if _BOILERPLATE_RE.search(ln))
-    return boilerplate > 0 and content_words(text) < MIN_CONTENT_WORDS
+    return boilerplate > 0 and words_beyond_title(text) < MIN_CONTENT_WORDS

@@ -101,6 +101,11 @@ def municipality_names() -> set[str]:
     return {row["name"].strip() for row in _rows("municipalities.csv")}
 
 
+def foreign_municipality_names() -> set[str]:
+    """Swedish-language municipalities abroad (Finland): their programmes are look-alikes on Swedish sites."""
+    return {row["name"].strip() for row in _rows("foreign_municipalities.csv")}
+
+
 def _county_pattern() -> str:
     """County landscape names ('Hallands län' -> 'halland'), for 'a regional document' in titles."""
     names = [normalize(n) for n in county_names()]

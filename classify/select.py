@@ -20,7 +20,6 @@ with one explained ``Decision`` per candidate out. The rules, in order:
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -29,7 +28,7 @@ from functools import cache
 from base.inforce import period_timing
 from base.vocabulary import ROLES, ROUTES
 from classify.model import Prediction
-from classify.reference import DATA_DIR
+from classify.reference import foreign_municipality_names, municipality_names
 from classify.signals import HEAD_CHARS
 
 # A document with fewer words than this cannot be judged (a title line and nothing else, an empty scan): it
@@ -105,15 +104,11 @@ _IRREGULAR_FORMS: dict[str, tuple[str, ...]] = {"Falun": ("Falu",)}
 def _name_forms() -> tuple[dict[str, str], re.Pattern[str]]:
     """form -> municipality name, and one case-sensitive pattern finding the forms as whole words."""
     forms: dict[str, str] = {}
-    with (DATA_DIR / "municipalities.csv").open(encoding="utf-8", newline="") as fh:
-        for row in csv.DictReader(fh):
-            name = row["name"].strip()
-            for form in (name, *_IRREGULAR_FORMS.get(name, ())):
-                forms[form] = name
-    # Swedish-language Finnish municipalities: their programmes are decoys on Swedish sites too.
-    with (DATA_DIR / "foreign_municipalities.csv").open(encoding="utf-8", newline="") as fh:
-        for row in csv.DictReader(fh):
-            forms.setdefault(row["name"].strip(), row["name"].strip())
+    for name in sorted(municipality_names()):
+        for form in (name, *_IRREGULAR_FORMS.get(name, ())):
+            forms[form] = name
+    for name in sorted(foreign_municipality_names()):
+        forms.setdefault(name, name)
     alternation = "|".join(re.escape(f) for f in sorted(forms, key=lambda f: (-len(f), f)))
     return forms, re.compile(rf"(?<![\w-])({alternation})s?(?![\w-])")
 

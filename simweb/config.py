@@ -12,8 +12,10 @@ from typing import Any
 
 from base.errors import UsageError
 
+from .scenarios import SCENARIOS as SCENARIO_TABLE
+
 PLATFORMS = ("sv_old", "sv_short", "sv_html", "sv_new", "epi", "wp", "umb", "legacy")
-SCENARIOS = ("P1", "P2", "P3", "P4", "P5", "P6", "P7", "P8")
+SCENARIOS = tuple(SCENARIO_TABLE)  # the names of data/scenarios.toml
 TRAP_FAMILIES = (
     "sv_state",  # Sitevision state / portlet parameters (only on Sitevision)
     "jsessionid",  # ;jsessionid= in hrefs (only on Sitevision)
@@ -136,7 +138,7 @@ class SimConfig:
     # latency per request in milliseconds (uniform in the range), divided by speedup
     latency_ms: tuple[float, float] = (0.0, 0.0)
     speedup: float = 1.0
-    # make the first sites cover every demo scenario (see sitemodel.COVERAGE)
+    # make the first sites cover every demo scenario (see scenarios.COVERAGE)
     ensure_coverage: bool = True
 
     def __post_init__(self) -> None:

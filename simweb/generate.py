@@ -30,7 +30,8 @@ from base.errors import UsageError
 from .config import SimConfig
 from .documents import render_pdf
 from .reference import Municipality, counties, municipalities
-from .sitemodel import COVERAGE, build_site
+from .scenarios import COVERAGE
+from .sitemodel import build_site
 from .wording import decoy_text, slots_for
 
 MANIFEST = "manifest.json"

@@ -23,7 +23,7 @@ from urllib.parse import parse_qsl, quote, unquote, unquote_to_bytes, urlencode
 from . import render as R
 from .documents import tiny_pdf
 from .generate import load_manifest
-from .labels import FACET_AMNEN, FACET_NAMNDER, POPULAR_QUERIES
+from .page_titles import FACET_AMNEN, FACET_NAMNDER, POPULAR_QUERIES
 from .urlstyle import SV_PLATFORMS, fold
 
 SV_STATE_PARAMS = re.compile(r"^(sv\.url|sv\.target|state|open\.12_.*|sv\.12\..*\.route|sv\.contenttype)$")

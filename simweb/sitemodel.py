@@ -10,11 +10,12 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from . import labels as L
+from . import page_titles as L
 from .config import SimConfig
 from .documents import render_docx, render_html_body, render_pdf, render_scanned_pdf
 from .programmes import Programme, choose_term, current_period, expired_period, make_programme
 from .reference import Municipality, counties, genitive, municipalities
+from .scenarios import FORCED, choose, weighted
 from .urlstyle import (
     SECOND_STYLE,
     SV_PLATFORMS,
@@ -27,33 +28,13 @@ from .urlstyle import (
 )
 from .wording import DECOY_CLASSES, FINNISH_SWEDISH, DocText, decoy_text, slots_for
 
-# The first sites of every web (in seeded order) are forced to these scenarios, so that even a
-# 12-site demo web shows every case the inventory must handle.
-COVERAGE = (
-    "pdf",
-    "html",
-    "docx",
-    "scanned",
-    "expired_only",
-    "draft_only",
-    "none",
-    "down",
-    "robots_blocked",
-    "offsite",
-    "search_only",
-    "json_only",
-)
 UA_TOKENS = ("kommunprogram", "*")
-
-
-def _weighted(rng: random.Random, mix: dict[str, float]) -> str:
-    keys = sorted(mix)
-    return rng.choices(keys, weights=[mix[k] for k in keys])[0]
 
 
 class SiteBuilder:
     def __init__(self, muni: Municipality, seed: int, cfg: SimConfig, forced: str | None) -> None:
         self.m, self.cfg, self.forced = muni, cfg, forced
+        self.force = FORCED.get(forced or "")
         self.rng = random.Random(f"{seed}:{muni.code}")
         self.pages: list[dict[str, Any]] = []
         self.docs: list[dict[str, Any]] = []
@@ -61,9 +42,9 @@ class SiteBuilder:
         self.n = 100 + self.rng.randint(0, 800)
         self.used_paths: set[tuple[str, str]] = set()
         rng = self.rng
-        self.platform = _weighted(rng, cfg.platform_mix)
-        if forced == "json_only" and self.platform not in SV_PLATFORMS:
-            self.platform = "sv_html"
+        self.platform = weighted(rng, cfg.platform_mix)
+        if self.force and self.force.platform and self.platform not in SV_PLATFORMS:
+            self.platform = self.force.platform
         self.sv = self.platform in SV_PLATFORMS
         self.oe = rng.random() < 0.02
         self.cap_first = rng.random() < 0.1
@@ -229,7 +210,7 @@ class SiteBuilder:
     # ------------------------------------------------------------------ structure
     def build_tree(self) -> None:
         cfg, rng = self.cfg, self.rng
-        size = _weighted(rng, cfg.size_mix)
+        size = weighted(rng, cfg.size_mix)
         lo, hi = {"small": cfg.pages_small, "medium": cfg.pages_medium, "large": cfg.pages_large}[size]
         target = min(cfg.max_pages, rng.randint(lo, hi))
         self.size = size
@@ -301,43 +282,18 @@ class SiteBuilder:
     # ------------------------------------------------------------------ programmes
     def decide(self) -> None:
         cfg, rng, forced = self.cfg, self.rng, self.forced
-        self.down = forced == "down" or (forced is None and rng.random() < cfg.site_down)
+        force = self.force
+        self.down = bool(force and force.down) or (forced is None and rng.random() < cfg.site_down)
         self.ua403 = forced is None and self.platform == "epi" and rng.random() < cfg.ua_403_epi
         self.rate_limited = forced is None and rng.random() < cfg.rate_limit_hosts
         self.burst = forced is None and rng.random() < cfg.burst_sites
         self.latin1 = self.platform == "legacy" and rng.random() < cfg.legacy_latin1
-        scen = _weighted(rng, cfg.scenario_probs)
-        if scen == "P7" and not self.sv:
-            scen = "P1"
-        sub = rng.choice(["expired_only", "draft_only", "none"]) if scen == "P8" else ""
-        kind = "pdf"
-        r = rng.random()
-        if r < cfg.scanned_share:
-            kind = "scanned_pdf"
-        elif r < cfg.scanned_share + cfg.docx_share:
-            kind = "docx"
-        search_mode = rng.choice(["search_only", "sitemap_only"]) if scen == "P6" else ""
-        fmap = {
-            "pdf": ("P1", "", "pdf"),
-            "html": ("P3", "", "html"),
-            "docx": ("P1", "", "docx"),
-            "scanned": ("P2", "", "scanned_pdf"),
-            "expired_only": ("P8", "expired_only", "pdf"),
-            "draft_only": ("P8", "draft_only", "pdf"),
-            "none": ("P8", "none", "pdf"),
-            "robots_blocked": ("P1", "", "pdf"),
-            "offsite": ("P5", "", "pdf"),
-            "search_only": ("P6", "", "pdf"),
-            "json_only": ("P7", "", "pdf"),
-        }
-        if forced in fmap:
-            scen, sub, kind = fmap[forced]
-            search_mode = "search_only" if forced == "search_only" else search_mode
-        if scen == "P3":
-            kind = "html"
-        self.scenario, self.sub, self.kind, self.search_mode = scen, sub, kind, search_mode
-        self.robots_blocked = forced == "robots_blocked" or (
-            forced is None and scen in ("P1", "P2", "P4") and rng.random() < cfg.robots_blocked_programme
+        choice = choose(rng, cfg.scenario_probs, (cfg.scanned_share, cfg.docx_share), self.sv, forced)
+        self.placement = choice.scenario.placement
+        self.scenario, self.sub, self.kind = choice.scenario.name, choice.lineage, choice.kind
+        self.in_force, self.search_mode = choice.scenario.in_force, choice.search_mode
+        self.robots_blocked = bool(force and force.robots_blocked) or (
+            forced is None and choice.scenario.robots_blockable and rng.random() < cfg.robots_blocked_programme
         )
         # the main host's robots.txt cannot block a file on the cms. host
         self.cms = self.cms and not self.robots_blocked
@@ -378,7 +334,7 @@ class SiteBuilder:
             )
 
         lineup: list[Programme] = []
-        if self.scenario != "P8":
+        if self.in_force:
             start, end = current_period(rng, y)
             if rng.random() < cfg.extended and self.forced is None:
                 s0, e0 = expired_period(rng, y)
@@ -397,7 +353,7 @@ class SiteBuilder:
             lineup.append(mk("draft", "pdf", y + 1, y + 4))
         self.lineup = lineup
         # placement: the hub page holding the main programme
-        scen = self.scenario
+        place = self.placement
         hub = self.add_page(self.business, rng.choice(L.PROGRAMME_HUBS), "hub")
         self.prog_hub = hub
         placed_pages: list[dict[str, Any]] = [hub]
@@ -406,7 +362,7 @@ class SiteBuilder:
             rec = self._record(prog)
             if prog.kind == "html":
                 page = self.add_page(
-                    hub if scen != "P6" else self.home, prog.title, "programme_html", orphan=scen == "P6"
+                    hub if place != "orphan" else self.home, prog.title, "programme_html", orphan=place == "orphan"
                 )
                 page["body"] = render_html_body(prog.text)
                 page["search_text"] = prog.text.plain_text()
@@ -419,7 +375,7 @@ class SiteBuilder:
                         sub["body"] = "".join(f"<p>{p}</p>" for p in paras)
                 continue
             label = "Tidigare " + prog.term.word.lower() if prog.status == "expired" and not main else prog.title
-            if main and scen == "P5":
+            if main and place == "offsite":
                 biz_home = self.business_host_pages()
                 bpage = self.add_page(biz_home, prog.term.word, "page", host="business")
                 doc = self.add_doc(
@@ -435,7 +391,7 @@ class SiteBuilder:
                     {"host": "business", "path": bpage["path"], "text": f"{prog.term.word} (länk till annan webbplats)"}
                 )
                 rec["reachability"] = "offsite"
-            elif main and scen == "P6":
+            elif main and place == "orphan":
                 orphan = self.add_page(self.home, prog.title, "page", orphan=True)
                 doc = self.add_doc(
                     role="programme",
@@ -450,7 +406,7 @@ class SiteBuilder:
                 orphan["in_sitemap"] = self.search_mode == "sitemap_only"
                 self.orphan = orphan
                 rec["reachability"] = self.search_mode
-            elif main and scen == "P7":
+            elif main and place == "json_only":
                 doc = self.add_doc(
                     role="programme",
                     title=prog.title,
@@ -462,7 +418,7 @@ class SiteBuilder:
                     search=False,  # "json_only" means only there: not in search, not in the sitemap
                 )
                 rec["reachability"] = "json_only"
-            elif main and scen == "P2":
+            elif main and place == "category":
                 cat = self.categories[L.DOCTYPE_CATEGORY.get(prog.term.doctype, "Program")]
                 doc = self.add_doc(
                     role="programme",
@@ -486,7 +442,7 @@ class SiteBuilder:
                     link_text=label,
                 )
                 rec["reachability"] = "link"
-                if main and scen == "P4":
+                if main and place == "hub_and_category":
                     cat = self.categories[L.DOCTYPE_CATEGORY.get(prog.term.doctype, "Program")]
                     placed_pages.append(cat)
                     if rng.random() < 0.5:
@@ -512,7 +468,7 @@ class SiteBuilder:
             separate = prog.traits.action_plan and not prog.term.names_action_plan
             if main and separate and rng.random() < cfg.separate_action_plan:
                 plans.append(self._action_plan(prog, hub))
-        if scen == "P8" and self.sub == "none":
+        if self.sub == "none":  # nothing to list: the hub is an ordinary page
             hub["kind"] = "page"
         old_docs = [r["doc_id"] for r in records if r["status"] == "expired" and "doc_id" in r]
         if old_docs and rng.random() < cfg.legacy_hub:

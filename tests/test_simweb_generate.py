@@ -13,7 +13,7 @@ import pytest
 from base.errors import UsageError
 from simweb.config import SimConfig
 from simweb.generate import address, generate
-from simweb.sitemodel import COVERAGE
+from simweb.scenarios import COVERAGE
 
 
 def _digest(root: Path) -> dict[str, str]:

@@ -28,10 +28,13 @@ from typing import Any
 from base.errors import UsageError
 
 from .config import SimConfig
+from .decoys import place_decoys
 from .documents import render_pdf
+from .placement import place_programmes
 from .reference import Municipality, counties, municipalities
 from .scenarios import COVERAGE
-from .sitemodel import build_site
+from .sitemodel import SiteBuilder
+from .truth import assemble
 from .wording import decoy_text, slots_for
 
 MANIFEST = "manifest.json"
@@ -40,6 +43,18 @@ MANIFEST = "manifest.json"
 def address(k: int) -> str:
     """k-th simulated host address: 127.0.1.1, 127.0.1.2, ... (127.0.0.x stays free)."""
     return f"127.0.{1 + k // 250}.{1 + k % 250}"
+
+
+def build_site(muni: Municipality, seed: int, cfg: SimConfig, forced: str | None) -> dict[str, Any]:
+    """Everything about one site: ``model`` (served), ``files`` (written), ``truth`` (with host-key URLs)."""
+    b = SiteBuilder(muni, seed, cfg, forced)
+    b.decide()
+    b.build_tree()
+    records, plans = place_programmes(b)
+    decoys = place_decoys(b)
+    b.news()
+    b.noise_docs()
+    return assemble(b, records, plans, decoys)
 
 
 def _build(args: tuple[Municipality, int, SimConfig, str | None]) -> dict[str, Any]:

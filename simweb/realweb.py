@@ -21,7 +21,8 @@ from .config import SimConfig
 from .generate import _prepare, origin, resolve_truth, write_web
 from .realtext import LABEL_TAGS, Heading, heading_of, html_body, read_corpus, render
 from .reference import Municipality, counties, municipalities
-from .sitemodel import SiteBuilder, assemble
+from .sitemodel import SiteBuilder
+from .truth import assemble
 from .urlstyle import slug_hyphen
 
 # Where each doc_kind goes on the web (placements are described in docs/simweb.md). A kind not listed

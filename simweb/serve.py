@@ -28,7 +28,8 @@ from base.errors import UsageError
 from .config import SimConfig
 from .faults import FaultPlan, latency_ms
 from .generate import load_manifest, municipalities_csv
-from .routes import Response, Web, etag_of, http_date
+from .responses import Response, etag_of, http_date
+from .routes import Web
 
 BAD_REQUEST = b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
 REASONS = {

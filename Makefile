@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
-EXTRAS ?= dev,distributed,explore
+EXTRAS ?= dev,distributed,explore,simweb
 BASE ?= HEAD~1
 
 .DEFAULT_GOAL := check

@@ -297,6 +297,9 @@ def demo(out: Annotated[Path, typer.Option("--out", help="Output directory.")] =
          seed: Annotated[int, typer.Option("--seed", help="Generator seed.")] = 2026,
          quiet: Quiet = False, verbose: Verbose = False) -> int:
     """Generate a small simulated municipal web, serve it on 127.0.0.1 and run the whole inventory on it."""
+    import simweb
+
+    simweb.require_extra()
     _setup_logging(verbose)
     ensure_writable_dir(out)
     _warn_without_ocr()
@@ -354,6 +357,20 @@ def queue_status(redis: Redis, run_id: Annotated[int, typer.Option("--run", help
 
 
 def _mount_simweb() -> None:
+    import simweb
+
+    try:
+        simweb.require_extra()
+    except UsageError as exc:  # without the extra every `simweb ...` ends in the one line that names it
+        message = str(exc)
+
+        @app.command("simweb", add_help_option=False,
+                     context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+                     help="Generate and serve the simulated municipal web (needs the simweb extra).")
+        def simweb_missing() -> None:
+            raise UsageError(message)
+
+        return
     from simweb.cli import app as simweb_app
 
     app.add_typer(simweb_app, name="simweb", help="Generate and serve the simulated municipal web.")

@@ -96,6 +96,9 @@ def _run_stages(settings: Settings, store: Store, run_id: int, items: list[Any],
 
 def run_demo(out: Path, *, sites: int, seed: int, progress: Progress | None = None) -> RunReport:
     """Generate a seeded simulated web, serve it on loopback, inventory it, compare with its truth."""
+    import simweb
+
+    simweb.require_extra()
     from simweb.config import SimConfig
     from simweb.generate import generate
     from simweb.serve import SimWeb

@@ -92,3 +92,34 @@ def test_every_setting_command_trap_and_decoy_class_is_documented() -> None:
         assert f"`{name}`" in doc, name
     for command in app.registered_commands:
         assert f"kommunprogram simweb {command.callback.__name__}" in doc  # type: ignore[union-attr]
+
+
+# A Python without the simweb extra: reportlab cannot be imported (None in sys.modules makes the import fail).
+WITHOUT_EXTRA = ("import sys; sys.modules['reportlab'] = None; "
+                 "from inventory.cli import main; sys.exit(main(sys.argv[1:]))")
+
+
+@pytest.mark.parametrize("args", [["simweb", "generate", "--sites", "3", "--out", "w"], ["simweb", "--help"],
+                                  ["demo", "--out", "d"]])
+def test_without_the_extra_simweb_and_demo_end_in_one_line_naming_it(tmp_path: Path, args: list[str]) -> None:
+    done = subprocess.run([sys.executable, "-c", WITHOUT_EXTRA, *args], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 2, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "kommunprogram[simweb]" in lines[0] and "reportlab" in lines[0], done.stderr
+    assert not (tmp_path / "w").exists() and not (tmp_path / "d").exists()
+
+
+def test_require_extra_names_the_missing_module(monkeypatch: pytest.MonkeyPatch) -> None:
+    import simweb
+
+    simweb.require_extra()  # installed here
+    monkeypatch.setitem(sys.modules, "reportlab", None)
+    with pytest.raises(UsageError, match=r"reportlab is not installed: pip install 'kommunprogram\[simweb\]'"):
+        simweb.require_extra()
+
+
+def test_without_the_extra_the_other_commands_still_run(tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, "-c", WITHOUT_EXTRA, "--help"], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 0 and "simweb" in done.stdout and "demo" in done.stdout, done.stderr

@@ -59,7 +59,7 @@ PROGRAM_TYPE_RULES: tuple[tuple[str, str], ...] = (
     (r"tillväxt(?:program|strategi)|(?:program|strategi) för (?:\w+ )?tillväxt", "tillvaxt"),
     (r"näringslivs(?:program|strategi|plan)\b", "naringsliv"),
     # a strategy/programme named for the business climate is a business strategy by its own title
-    # (classify.features.TYPE_PATTERNS reads it the same way)
+    # (classify.signals.TYPE_PATTERNS, from classify/data/signals.toml, reads it the same way)
     (r"\b(?:strategi|program)\w* för (?:\w+ ){0,3}(?:företagsklimat|företagande)", "naringsliv"),
 )
 # "Sustainability is emphasised" when the title names it (README: "in the title or subtitle")

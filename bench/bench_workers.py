@@ -5,7 +5,7 @@ temporary directories, the simulated web, then
 
 * the single-process crawl (``crawler.run.crawl``, the baseline every count is compared with), once
   before and once after the worker runs (the second shows how far the crawl repeats itself), and
-* for each worker count: a fresh database, ``enqueue_run`` and N ``python -m crawler.distributed``
+* for each worker count: a fresh database, ``enqueue_run`` and N ``python -m inventory.worker``
   worker processes, timed from enqueue until the queue is drained.
 
 Every run crawls the same sites with the same ``CrawlSettings``. Writes ``outputs/bench/workers.json``
@@ -67,7 +67,7 @@ from base.settings import (  # noqa: E402
 )
 from base.store import CrawlResult, Store  # noqa: E402
 from bench._common import write_results  # noqa: E402
-from crawler import distributed  # noqa: E402
+from crawler import queue  # noqa: E402
 from crawler.run import crawl  # noqa: E402
 from inventory.runs import enqueue_run  # noqa: E402
 from simweb.config import SimConfig  # noqa: E402
@@ -267,11 +267,11 @@ def run_workers(n: int, items: list[Municipality], db: str, redis_url: str, conf
     assert queued == len(items), (queued, len(items))
     procs = []
     for i in range(n):
-        cmd = [sys.executable, "-m", "crawler.distributed", "--redis", redis_url, "--db", db,
+        cmd = [sys.executable, "-m", "inventory.worker", "--redis", redis_url, "--db", db,
                "--worker-id", f"bench{n}-{i}", "--max-idle", "2", "--summary", str(tmp / f"w{n}-{i}.json"),
                "--prefix", prefix]
         procs.append(subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL))
-    distributed.wait_until_drained(redis_url, run_id, timeout_s=3 * 3600, prefix=prefix)
+    queue.wait_until_drained(redis_url, run_id, timeout_s=3 * 3600, prefix=prefix)
     wall = time.monotonic() - started  # drained: the workers' idle wait before exiting is not crawl time
     for proc in procs:
         if proc.wait() != 0:

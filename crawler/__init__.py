@@ -7,5 +7,5 @@ Public API (docs/crawler.md):
 - ``base.settings.CrawlSettings`` holds the settings (``CrawlSettings.from_env()`` reads
   ``KOMMUNPROGRAM_CRAWL_*``).
 - ``crawler.spiders.program.ProgramSpider`` and ``crawler.recorder.Recorder`` for embedding the spider
-  in another process layout (e.g. ``crawler.distributed``).
+  in another process layout (e.g. the distributed crawl child, ``crawler.worker_child``).
 """

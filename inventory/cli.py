@@ -338,7 +338,7 @@ def worker(redis: Redis, db: Db = DEFAULT_DB,
            queue: Queue = "kommunprogram", verbose: Verbose = False) -> None:
     """Crawl queued municipalities from Redis into the shared store until the queue stays empty."""
     _setup_logging(verbose)
-    from crawler.distributed import worker as run_worker
+    from inventory.worker import worker as run_worker
 
     overrides = {"concurrent_municipalities": concurrent_municipalities} if concurrent_municipalities else None
     summary = run_worker(redis, db, max_idle_s=max_idle, worker_id=worker_id, overrides=overrides, prefix=queue)
@@ -349,7 +349,7 @@ def worker(redis: Redis, db: Db = DEFAULT_DB,
 def queue_status(redis: Redis, run_id: Annotated[int, typer.Option("--run", help="Run id.")],
                  queue: Queue = "kommunprogram") -> None:
     """Show a distributed run's queue: pending, in progress, done, live workers."""
-    from crawler.distributed import status
+    from crawler.queue import status
 
     st = status(redis, run_id, prefix=queue)
     typer.echo(f"run {st.run_id}: {st.pending} pending, {st.processing} in progress, {st.done} done of "

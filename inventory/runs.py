@@ -15,7 +15,7 @@ from base.lock import run_lock
 from base.municipalities import Municipality
 from base.settings import Settings
 from base.store import Store
-from crawler.distributed import enqueue
+from crawler.queue import enqueue
 
 
 def input_digest(items: Sequence[Municipality]) -> str:

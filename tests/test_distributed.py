@@ -1,6 +1,7 @@
 """The distributed crawl against real servers: redis-server, PostgreSQL and the simulated web.
 
-Workers run as real processes (``python -m crawler.distributed``), as they would under systemd.
+Workers run as real processes (``python -m inventory.worker``, each starting ``crawler.worker_child``), as they
+would under systemd.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ import pytest
 from base.municipalities import Municipality, read_municipalities
 from base.settings import CrawlSettings, RunSettings, Settings
 from base.store import CrawlResult, Store
-from crawler import distributed
+from crawler import queue
+from inventory import worker
 from inventory.runs import enqueue_run
 from tests.servers import PostgresServer, RedisServer, postgres_server, redis_server  # noqa: F401 - fixtures
 
@@ -87,7 +89,7 @@ def robots_requests(sim: Any, since: int) -> Counter[str]:
 
 def start_worker(redis_url: str, db: str, tmp: Path, name: str, *, max_idle: float = 1.0,
                  ttl: float = 30.0) -> subprocess.Popen[bytes]:
-    cmd = [sys.executable, "-m", "crawler.distributed", "--redis", redis_url, "--db", db, "--worker-id", name,
+    cmd = [sys.executable, "-m", "inventory.worker", "--redis", redis_url, "--db", db, "--worker-id", name,
            "--max-idle", str(max_idle), "--heartbeat-ttl", str(ttl), "--summary", str(tmp / f"{name}.json")]
     with open(tmp / f"{name}.err", "wb") as err:  # the child keeps its own copy of the descriptor
         return subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=err)
@@ -100,12 +102,12 @@ def finish(proc: subprocess.Popen[bytes], tmp: Path, name: str) -> dict[str, Any
 
 def wait_for_event(redis_url: str, kind: str, *, timeout_s: float = 60.0, **match: str) -> dict[str, str]:
     """Block on the queue's event stream (XREAD) until an event of ``kind`` with ``match`` arrives."""
-    client = distributed.connect(redis_url)
+    client = queue.connect(redis_url)
     try:
         last = "0"
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
-            for _stream, entries in client.xread({distributed.Keys().events: last}, block=1000, count=100) or []:
+            for _stream, entries in client.xread({queue.Keys().events: last}, block=1000, count=100) or []:
                 for entry_id, raw in entries:
                     last = entry_id
                     event = {k.decode(): v.decode() for k, v in raw.items()}
@@ -125,7 +127,7 @@ def crawl_children_of(name: str) -> list[int]:
                 cmdline = (entry / "cmdline").read_bytes().split(b"\0")
             except OSError:
                 continue
-            if b"--child" in cmdline and name.encode() in cmdline:
+            if b"crawler.worker_child" in cmdline and name.encode() in cmdline:
                 pids.append(int(entry.name))
     return pids
 
@@ -137,13 +139,13 @@ def test_enqueue_is_idempotent_and_reaper_requeues_a_dead_workers_jobs(redis_ser
     db = str(tmp_path / "q.sqlite")
     run_id, added = enqueue_run(redis_server.url, run_settings(db), items, prefix="kommunprogram")
     assert added == 4
-    assert distributed.enqueue(redis_server.url, run_id, items, db, CONFIG) == 0  # nothing doubles
+    assert queue.enqueue(redis_server.url, run_id, items, db, CONFIG) == 0  # nothing doubles
     store = Store.open(db)
     store.finish_municipality(run_id, "0103", status="found", reason="x", requests=1, requests_to_first_hit=1,
                               found_via="link", bytes_downloaded=0, robots_blocked=[], detail={})
     store.close()
-    keys = distributed.Keys()
-    client = distributed.connect(redis_server.url)
+    keys = queue.Keys()
+    client = queue.connect(redis_server.url)
     try:
         # A worker claims two jobs, then dies: its alive key expires and the reaper hands them back first.
         client.sadd(keys.workers, "dead")
@@ -151,15 +153,15 @@ def test_enqueue_is_idempotent_and_reaper_requeues_a_dead_workers_jobs(redis_ser
             client.lmove(keys.run(run_id, "pending"), keys.worker("dead", "processing"), "LEFT", "RIGHT")
         client.set(keys.worker("alive", "alive"), "x")
         client.sadd(keys.workers, "alive")
-        assert distributed.status(redis_server.url, run_id).processing == 2
-        moved = distributed.reap(client, keys)
+        assert queue.status(redis_server.url, run_id).processing == 2
+        moved = queue.reap(client, keys)
         assert sorted((w, code) for w, _r, code in moved) == [("dead", "0100"), ("dead", "0101")]
-        pending = [distributed.parse_job(j)[1] for j in client.lrange(keys.run(run_id, "pending"), 0, -1)]
+        pending = [queue.parse_job(j)[1] for j in client.lrange(keys.run(run_id, "pending"), 0, -1)]
         assert pending == ["0100", "0101", "0102", "0103"]
         assert client.smembers(keys.workers) == {b"alive"}
     finally:
         client.close()
-    state = distributed.status(redis_server.url, run_id)
+    state = queue.status(redis_server.url, run_id)
     assert (state.pending, state.processing, state.queued, state.drained) == (4, 0, 4, False)
 
 
@@ -167,9 +169,9 @@ def test_bad_worker_settings_are_usage_errors(tmp_path: Path) -> None:
     from base.errors import UsageError
 
     with pytest.raises(UsageError, match="max_attempts=0"):
-        distributed.worker("redis://127.0.0.1:9/0", str(tmp_path / "x.sqlite"), max_attempts=0)
+        worker.worker("redis://127.0.0.1:9/0", str(tmp_path / "x.sqlite"), max_attempts=0)
     with pytest.raises(UsageError, match="unknown crawl setting"):
-        distributed.worker("redis://127.0.0.1:9/0", str(tmp_path / "x.sqlite"), overrides={"nope": 1})
+        worker.worker("redis://127.0.0.1:9/0", str(tmp_path / "x.sqlite"), overrides={"nope": 1})
 
 
 # -- two workers equal one process ------------------------------------------------------------------
@@ -193,7 +195,7 @@ def test_two_workers_give_the_single_process_result_and_crawl_each_site_once(
     assert all(s["codes"] for s in summaries.values()), summaries  # both workers took work
     reached = [m.code for m in web.items if web.single[m.code].status != "site_unreachable"]
     assert robots_requests(web.sim, since) == Counter(dict.fromkeys(reached, 1))
-    state = distributed.status(redis_server.url, run_id)
+    state = queue.status(redis_server.url, run_id)
     assert state.drained and state.done == SITES and state.workers == ()
     # The scrapy-redis spider claims one job per free slot, not a batch per idle engine.
     assert 1 <= max(most_in_hand(redis_server.url, run_id).values()) <= CONFIG.concurrent_municipalities
@@ -201,11 +203,11 @@ def test_two_workers_give_the_single_process_result_and_crawl_each_site_once(
 
 def most_in_hand(redis_url: str, run_id: int) -> dict[str, int]:
     """Per worker, the most municipalities it held at once (claimed, not yet finished), from the events."""
-    client = distributed.connect(redis_url)
+    client = queue.connect(redis_url)
     try:
         held: Counter[str] = Counter()
         most: dict[str, int] = {}
-        for _id, raw in client.xrange(distributed.Keys().events):
+        for _id, raw in client.xrange(queue.Keys().events):
             event = {k.decode(): v.decode() for k, v in raw.items()}
             if event.get("run") != str(run_id) or event["event"] not in ("claimed", "finished"):
                 continue
@@ -256,12 +258,12 @@ def test_a_worker_killed_mid_crawl_loses_nothing(web: Web, redis_server: RedisSe
         assert store.crawl_results(run_id) == web.single
         fetched = fetches_of(store, run_id)
         assert fetched == web.single_fetches  # the dead attempt's partial rows are gone, no duplicates
-        client = distributed.connect(redis_server.url)
-        assert int(client.hget(distributed.Keys().run(run_id, "attempts"), code)) == 2
+        client = queue.connect(redis_server.url)
+        assert int(client.hget(queue.Keys().run(run_id, "attempts"), code)) == 2
         client.close()
     finally:
         store.close()
-    assert distributed.status(redis_server.url, run_id).drained
+    assert queue.status(redis_server.url, run_id).drained
 
 
 def _status(pid: int) -> bytes:
@@ -282,9 +284,9 @@ def test_progress_survives_a_redis_restart(web: Web, redis_server: RedisServer, 
     proc = start_worker(redis_server.url, db, tmp_path, "w", max_idle=3.0)
     first = wait_for_event(redis_server.url, "finished", worker="w")
     redis_server.restart(crash=crash)  # AOF with appendfsync always: every acknowledged write is on disk
-    client = distributed.connect(redis_server.url)
-    assert client.sismember(distributed.Keys().run(run_id, "done"), first["code"])  # progress kept
-    assert client.scard(distributed.Keys().run(run_id, "queued")) == SITES
+    client = queue.connect(redis_server.url)
+    assert client.sismember(queue.Keys().run(run_id, "done"), first["code"])  # progress kept
+    assert client.scard(queue.Keys().run(run_id, "queued")) == SITES
     client.close()
     summary = finish(proc, tmp_path, "w")
     store = Store.open(db)
@@ -292,7 +294,7 @@ def test_progress_survives_a_redis_restart(web: Web, redis_server: RedisServer, 
         assert store.crawl_results(run_id) == web.single
     finally:
         store.close()
-    state = distributed.status(redis_server.url, run_id)
+    state = queue.status(redis_server.url, run_id)
     assert state.drained and state.done == SITES
     reached = [m.code for m in web.items if web.single[m.code].status != "site_unreachable"]
     assert robots_requests(web.sim, since) == Counter(dict.fromkeys(reached, 1))  # nothing crawled twice
@@ -309,12 +311,12 @@ def test_enqueue_skips_what_the_store_has_finished(redis_server: RedisServer, tm
         store.finish_municipality(run_id, m.code, status="found", reason="x", requests=1, requests_to_first_hit=1,
                                   found_via="link", bytes_downloaded=0, robots_blocked=[], detail={})
     store.close()
-    client = distributed.connect(redis_server.url)
+    client = queue.connect(redis_server.url)
     client.flushall()  # Redis lost everything
     client.close()
     # the same run, resumed
     assert enqueue_run(redis_server.url, run_settings(db), items, prefix="kommunprogram") == (run_id, 1)
-    assert distributed.status(redis_server.url, run_id).pending == 1
+    assert queue.status(redis_server.url, run_id).pending == 1
 
 
 def test_kommunprogram_run_finishes_a_distributed_run(web: Web, redis_server: RedisServer,  # noqa: F811
@@ -325,7 +327,7 @@ def test_kommunprogram_run_finishes_a_distributed_run(web: Web, redis_server: Re
 
     db = str(tmp_path / "k.sqlite")
     run_id, _ = enqueue_run(redis_server.url, run_settings(db), web.items, prefix="kommunprogram")
-    summary = distributed.worker(redis_server.url, db, max_idle_s=0.2, worker_id="inproc")
+    summary = worker.worker(redis_server.url, db, max_idle_s=0.2, worker_id="inproc")
     assert summary.municipalities == SITES and summary.stopped.startswith("idle")
     store = Store.open(db)
     fetched = store.fetch_count(run_id)

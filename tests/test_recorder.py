@@ -11,6 +11,7 @@ import pytest
 from base.errors import StoreError
 from base.store import Store, Validators
 from crawler.recorder import Recorder, origin_of
+from crawler.worker_child import AckingRecorder
 
 PDF = b"%PDF-1.4 programme"
 
@@ -119,8 +120,6 @@ def test_a_url_that_is_not_canonical_is_looked_up_directly(store: Store) -> None
 
 
 def test_the_distributed_worker_acknowledges_after_the_fetch_records_are_committed(store: Store) -> None:
-    from crawler.distributed import AckingRecorder
-
     run_id = store.start_run(2026, "d", {})
     seen: list[tuple[bool, int]] = []
 

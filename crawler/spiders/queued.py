@@ -1,4 +1,4 @@
-"""The distributed worker's spider: the programme spider, fed from the Redis queue by scrapy-redis.
+"""The distributed crawl child's spider: the programme spider, fed from the Redis queue by scrapy-redis.
 
 scrapy-redis's ``RedisSpider`` is the usual way to feed a Scrapy spider from Redis: it connects from the
 ``REDIS_*`` settings, takes start data from ``redis_key`` (``fetch_data``), turns each item into requests
@@ -23,17 +23,15 @@ which is what per-municipality sharding must not do (docs/operations.md, section
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 from scrapy import Request
 from scrapy_redis.spiders import RedisMixin
 
 from base.settings import CrawlSettings
+from crawler.queue import JobSource
 from crawler.recorder import Recorder
 from crawler.spiders.program import ProgramSpider
-
-if TYPE_CHECKING:
-    from crawler.distributed import JobSource
 
 
 class QueuedProgramSpider(RedisMixin, ProgramSpider):  # type: ignore[misc]  # scrapy-redis is untyped

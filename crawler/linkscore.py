@@ -1,4 +1,4 @@
-"""Score links and pages for the best-first frontier (pure functions over the table in ``signals``)."""
+"""Score links and pages for the best-first frontier (pure functions over the table in ``crawler.linksignals``)."""
 
 from __future__ import annotations
 

@@ -6,12 +6,13 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Generic, TypeVar
+from typing import Any
 from urllib.parse import urlsplit
 
 from base.municipalities import Municipality
 from base.settings import CrawlSettings
 from crawler.frontier import Frontier, LinkInfo
+from crawler.inorder import InOrder
 from crawler.linkscore import LinkFeatures, fold, score_link
 from crawler.linksignals import (
     BUSINESS_HOST_BONUS,
@@ -37,48 +38,11 @@ RELEVANT_PAGE, RELEVANT_BONUS = 0.5, 40.0
 # "naringsliv.kumla.se"), and the municipality in either: Almi or Företagarna are not the municipality's.
 _BUSINESS_WORDS = re.compile(r"naringsliv|foretag|business|invest|etablera|vaxer|tillvaxt")
 MAX_ROBOTS_BLOCKED_LISTED = 50
-T = TypeVar("T")
 
 
 @lru_cache(maxsize=8192)  # twice per link scored: the page being read, and menu links that recur
 def hostname(url: str) -> str:
     return (urlsplit(url).hostname or "").lower()
-
-
-class InOrder(Generic[T]):
-    """Hands back the answers to numbered requests (1, 2, 3, ...) strictly in request order.
-
-    An answer that arrives before an earlier request's is held until that one is in. This is what makes
-    a municipality's crawl independent of response timing (see ``ProgramSpider._arrive``).
-    """
-
-    def __init__(self) -> None:
-        self.next_seq = 1
-        self._held: dict[int, T] = {}
-
-    def __len__(self) -> int:
-        return len(self._held)
-
-    def put(self, seq: int, item: T) -> bool:
-        """Hold the answer to request ``seq``; False if that request was answered (or given up) before."""
-        if seq < self.next_seq or seq in self._held:
-            return False
-        self._held[seq] = item
-        return True
-
-    def take(self) -> T | None:
-        """The next answer in request order, or None while the next request is still unanswered."""
-        item = self._held.pop(self.next_seq, None)
-        if item is not None:
-            self.next_seq += 1
-        return item
-
-    def give_up(self, issued: int) -> list[T]:
-        """Requests up to ``issued`` still unanswered will never be (Scrapy dropped them): every held answer,
-        in request order, and from now on only requests after ``issued`` are waited for."""
-        held = [self._held.pop(seq) for seq in sorted(self._held)]
-        self.next_seq = max(self.next_seq, issued + 1)
-        return held
 
 
 @dataclass

@@ -34,7 +34,6 @@ from base.municipalities import Municipality, read_municipalities
 from base.settings import CrawlSettings
 from base.store import CrawlResult, Store, fetches
 from crawler.run import crawl
-from crawler.site import InOrder
 from simweb.config import SimConfig
 from simweb.generate import generate
 from simweb.serve import SimWeb
@@ -129,16 +128,6 @@ def test_a_shared_page_counts_the_same_whoever_fetched_it_first(
 
 
 # -- two requests in flight: answers are applied in request order, whichever arrives first ---------------
-def test_in_order_holds_an_early_answer_until_the_earlier_request_is_answered() -> None:
-    order: InOrder[str] = InOrder()
-    assert order.put(2, "b") and order.take() is None  # 1 is still out
-    assert order.put(1, "a") and [order.take(), order.take(), order.take()] == ["a", "b", None]
-    assert not order.put(2, "again")  # answered before
-    assert order.put(5, "e") and order.take() is None
-    assert order.give_up(6) == ["e"]  # 3, 4 and 6 were dropped: what arrived goes on, in order
-    assert order.take() is None and order.put(7, "g") and order.take() == "g"
-
-
 def two_hubs(slow: str) -> dict[str, Any]:
     """Home links to two hubs; the home page's answer sends both at once. Each hub links to its own
     programme PDF. ``slow`` is the hub that answers late."""

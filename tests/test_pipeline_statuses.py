@@ -113,6 +113,18 @@ def sites(business_url: str) -> dict[str, dict[str, Any]]:
                     **{"/naringsliv/": page("Näringsliv", ("/naringsliv/mal/", "Politiska mål för näringslivet")),
                        "/naringsliv/mal/": page("Politiska mål för näringslivet",
                                                 body="Näringslivsprogrammet för Gby kommun 2024-2027. " + PROGRAMME)}),
+        # a neighbour's programme, named in its link words, comes first; this municipality's own is behind a
+        # link that names nothing: the neighbour's is no hit, so the crawl goes on and finds the own one.
+        "Hby": site(OPEN, ("/naringsliv/", "Näringsliv"),
+                    **{"/naringsliv/": page("Näringsliv", ("/naringsliv/granne/", "Näringslivsprogram 2024-2027"),
+                                            ("/naringsliv/mer/", "Mer om vårt arbete")),
+                       "/naringsliv/granne/": page("Näringslivsprogram för Sala kommun 2024-2027",
+                                                   body="Sala kommuns näringslivsprogram. " + PROGRAMME),
+                       "/naringsliv/mer/": page("Mer om vårt arbete", ("/naringsliv/mer/sida/", "Läs mer"),
+                                                body="Kommunen arbetar med företagsklimatet."),
+                       "/naringsliv/mer/sida/": page("Politiska mål för näringslivet",
+                                                     body="Näringslivsprogrammet för Hby kommun 2024-2027. "
+                                                     + PROGRAMME)}),
     }
 
 
@@ -124,7 +136,8 @@ def business_site() -> dict[str, Any]:
             "/vart-arbete/program/": page("Näringslivsprogram för Fby kommun 2024-2027", body=PROGRAMME)}
 
 
-CODES = {"Alby": "0114", "Bby": "0115", "Cby": "0117", "Dby": "0120", "Eby": "0123", "Fby": "0125", "Gby": "0126"}
+CODES = {"Alby": "0114", "Bby": "0115", "Cby": "0117", "Dby": "0120", "Eby": "0123", "Fby": "0125", "Gby": "0126",
+         "Hby": "0127"}
 
 
 @pytest.fixture(scope="module")
@@ -187,3 +200,9 @@ def test_a_programme_on_the_business_host_is_found_and_the_host_recorded(statuse
 def test_a_programme_page_without_a_programme_title_is_read_by_the_model(statuses: dict[str, Any]) -> None:
     row = statuses["rows"]["Gby"]
     assert row["status"] == "program_found" and row["program_url"].endswith("/naringsliv/mal/")
+
+
+def test_a_neighbours_programme_does_not_end_the_crawl(statuses: dict[str, Any]) -> None:
+    row = statuses["rows"]["Hby"]
+    assert row["status"] == "program_found" and row["program_url"].endswith("/naringsliv/mer/sida/"), (
+        statuses["details"][CODES["Hby"]])

@@ -374,7 +374,10 @@ class ProgramSpider(scrapy.Spider):
         # link words (the crawl is where programmes are: keep looking there). Only a very probable programme
         # stated to be in force this year is confident enough to stop soon.
         model_hit = verdict is not None and self.judge is not None and verdict.hit(self.judge.threshold)
-        if model_hit or tier1:
+        # A neighbour's programme named in its link words is no hit: selection will set it aside, and
+        # counting it stopped the crawl a few requests later, before this municipality's own programme.
+        elsewhere = verdict is not None and verdict.other_municipality is not None
+        if model_hit or (tier1 and not elsewhere):
             confident = verdict is not None and verdict.confident(self.config.confident_probability)
             state.note_hit(response.meta["seq"], info.route, info.score, confident=confident)
         return digest

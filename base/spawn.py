@@ -1,8 +1,8 @@
 """Our own modules as child processes: one place for the interpreter, the import path, the working
 directory and the rule that a child dies with the process that started it.
 
-Three kinds of child run this way: the crawl (``crawler.run``, Scrapy's reactor cannot be restarted), a
-distributed worker's crawl (``crawler.worker_child``) and the extraction workers
+Three kinds of child run this way: the crawl (``crawler.crawl_child``, started by ``crawler.run``: Scrapy's
+reactor cannot be restarted), a distributed worker's crawl (``crawler.worker_child``) and the extraction workers
 (``extract.worker``, killable and memory-limited). A child keeps the parent's working directory and gets
 every path absolute, so a relative SQLite file or output folder means the same file in both (a worker's
 child once ran in the repository root and wrote a second database there).

@@ -46,7 +46,8 @@ from tests.servers import PostgresServer  # noqa: E402
 
 def crawl_child(code_dir: Path, items: list[Municipality], db: str, config: CrawlSettings, work: Path,
                 profile: Path | None) -> dict[str, Any]:
-    """One ``python -m crawler.run`` with the code in ``code_dir``; its own CPU seconds from wait4."""
+    """One crawl child with the code in ``code_dir`` (``crawler.crawl_child``; ``crawler.run`` in checkouts
+    older than it); its own CPU seconds from wait4."""
     store = Store.open(db)
     store.upsert_municipalities(items)
     run_id = store.start_run(2026, "bench-crawl-cpu", {})
@@ -55,7 +56,8 @@ def crawl_child(code_dir: Path, items: list[Municipality], db: str, config: Craw
     job = work / "job.json"
     job.write_text(json.dumps(_job(items, db, run_id, config)), encoding="utf-8")
     prof = ["-m", "cProfile", "-o", str(profile)] if profile else []
-    cmd = [sys.executable, *prof, "-m", "crawler.run", "--job", str(job), "--summary", str(work / "summary.json"),
+    module = "crawler.crawl_child" if (code_dir / "crawler" / "crawl_child.py").exists() else "crawler.run"
+    cmd = [sys.executable, *prof, "-m", module, "--job", str(job), "--summary", str(work / "summary.json"),
            "--log", str(work / "crawl.log")]
     env = {**os.environ, "PYTHONPATH": str(code_dir)}
     started = time.monotonic()

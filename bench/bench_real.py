@@ -122,8 +122,8 @@ def table(result: dict[str, Any]) -> str:
         ("requests median / municipality", p["requests"]["median"], b["requests"]["median"]),
         ("requests total", p["requests"]["total"], b["requests"]["total"]),
     ]
-    lines = [f"{'measure':34} {'pipeline':>10} {'baseline':>10}"]
-    lines += [f"{name:34} {str(a):>10} {str(c):>10}" for name, a, c in rows]
+    lines = [f"{'measure':40} {'pipeline':>10} {'baseline':>10}"]
+    lines += [f"{name:40} {str(a):>10} {str(c):>10}" for name, a, c in rows]
     return "\n".join(lines)
 
 

@@ -44,6 +44,9 @@ municipalities = sa.Table(
     sa.Column("county", sa.Text, nullable=False),
     sa.Column("website", sa.Text, nullable=False),
     sa.Column("alt_hosts", sa.Text, nullable=False, default=""),
+    # The business-promotion hosts given in the municipalities file: a distributed worker reads the
+    # municipality from the store, so what the file said must be kept here (migration 4).
+    sa.Column("business_hosts", sa.Text, nullable=False, default=""),
 )
 runs = sa.Table(
     "runs", metadata,
@@ -165,6 +168,7 @@ MIGRATIONS: tuple[tuple[int, str, tuple[sa.Table, ...]], ...] = (
                            candidates, documents, classifications, results)),
     (2, "inventory view: the results' rows with one column per field", ()),
     (3, "inventory view: needs_ocr_document", ()),
+    (4, "municipalities.business_hosts", ()),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 # What to do about a damaged store (a lost table, a bad row): said in every such error.
@@ -204,6 +208,13 @@ def inventory_view_sql(dialect: str) -> str:
 VIEWS: dict[int, Any] = {
     2: lambda dialect: [inventory_view_sql(dialect)],
     3: lambda dialect: ["drop view if exists inventory", inventory_view_sql(dialect)],
+}
+
+
+# Columns a migration adds to a table that existed before it. A store created at or after that version has
+# them already, from the table's definition in migration 1.
+ADDED_COLUMNS: dict[int, tuple[tuple[str, str, str], ...]] = {
+    4: (("municipalities", "business_hosts", "text not null default ''"),),
 }
 
 
@@ -320,6 +331,9 @@ class Store:
                     continue
                 for table in tables:
                     table.create(conn, checkfirst=True)
+                for table_name, column, ddl in ADDED_COLUMNS.get(version, ()):
+                    if column not in {c["name"] for c in sa.inspect(conn).get_columns(table_name)}:
+                        conn.execute(sa.text(f"alter table {table_name} add column {column} {ddl}"))
                 for statement in VIEWS.get(version, lambda _: [])(conn.dialect.name):
                     conn.execute(sa.text(statement))
                 conn.execute(schema_migrations.insert().values(
@@ -365,7 +379,8 @@ class Store:
         with self.transaction() as conn:
             for m in items:
                 values = dict(code=m.code, name=m.name, county_code=m.county_code, county=m.county,
-                              website=m.website, alt_hosts=";".join(m.alt_hosts))
+                              website=m.website, alt_hosts=";".join(m.alt_hosts),
+                              business_hosts=";".join(m.business_hosts))
                 updated = conn.execute(
                     municipalities.update().where(municipalities.c.code == m.code).values(**values))
                 if updated.rowcount == 0:
@@ -654,7 +669,8 @@ class Store:
         with self.reading() as conn:
             rows = conn.execute(query).mappings().all()
         return [Municipality(code=r["code"], name=r["name"], county_code=r["county_code"], county=r["county"],
-                             website=r["website"], alt_hosts=tuple(h for h in r["alt_hosts"].split(";") if h))
+                             website=r["website"], alt_hosts=tuple(h for h in r["alt_hosts"].split(";") if h),
+                             business_hosts=tuple(h for h in (r["business_hosts"] or "").split(";") if h))
                 for r in rows]
 
 

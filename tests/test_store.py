@@ -35,6 +35,26 @@ def test_migrations_are_recorded_once(tmp_path: Path) -> None:
     assert rows == [(v,) for v in range(1, SCHEMA_VERSION + 1)]
 
 
+def test_business_hosts_are_kept_and_an_older_store_gains_the_column(tmp_path: Path) -> None:
+    # A distributed worker reads its municipality from the store: the file's business hosts must be there.
+    path = tmp_path / "db.sqlite"
+    store = Store.open(str(path))
+    store.upsert_municipalities([Municipality(code="0114", name="Upplands Väsby", county_code="01",
+                                              county="Stockholms län", website="https://www.upplandsvasby.se",
+                                              business_hosts=("vasbynaringsliv.se",))])
+    assert store.municipalities(["0114"])[0].business_hosts == ("vasbynaringsliv.se",)
+    store.close()
+    # The store as schema version 3 left it: no column, no migration 4 recorded.
+    con = sqlite3.connect(path)
+    con.execute("alter table municipalities drop column business_hosts")
+    con.execute("delete from schema_migrations where version = 4")
+    con.commit()
+    con.close()
+    reopened = Store.open(str(path))
+    assert reopened.municipalities(["0114"])[0].business_hosts == ()
+    assert [r[0] for r in sqlite3.connect(path).execute("select version from schema_migrations")][-1] == 4
+
+
 def test_newer_schema_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "db.sqlite"
     Store.open(str(path)).close()

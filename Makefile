@@ -95,7 +95,9 @@ DB ?= $(shell ls -t outputs/*.sqlite outputs/*/*.sqlite 2>/dev/null | head -1)
 browse: $(STAMP)  ## the last run's store (or DB=file.sqlite) in Datasette on http://127.0.0.1:8001/
 	@test -n "$(DB)" || { echo "make browse: no store under outputs/ yet: run make demo or make run, or give DB=FILE"; exit 2; }
 	@echo "make browse: $(DB) (the inventory view has facets on status, type and tags)"
-	$(BIN)/datasette serve "$(DB)" -h 127.0.0.1 -p 8001 -m inventory/data/datasette-metadata.json
+	@# Datasette keys metadata by the database's file name: re-key ours to this store's name.
+	@meta=$$(mktemp --suffix=.json) && $(BIN)/python -c 'import json, pathlib, sys; m = json.load(open(sys.argv[1])); m["databases"] = {pathlib.Path(sys.argv[2]).stem: m["databases"]["kommunprogram"]}; json.dump(m, open(sys.argv[3], "w"))' inventory/data/datasette-metadata.json "$(DB)" "$$meta" && \
+	  $(BIN)/datasette serve "$(DB)" -h 127.0.0.1 -p 8001 -m "$$meta"; rc=$$?; rm -f "$$meta"; exit $$rc
 
 REPORT ?= outputs/demo/report.html
 report-screenshot: $(STAMP)  ## screenshot of REPORT (default the demo's) at 1280 px in headless Chromium -> *.png

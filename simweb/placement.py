@@ -5,6 +5,7 @@ next period and separate action plans beside it.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from . import page_titles as L
@@ -82,15 +83,12 @@ def place_programmes(b: SiteBuilder) -> tuple[list[dict[str, Any]], list[dict[st
                     sub["body"] = "".join(f"<p>{p}</p>" for p in paras)
             continue
         label = "Tidigare " + prog.term.word.lower() if prog.status == "expired" and not main else prog.title
+        add_programme = partial(b.add_doc, role="programme", title=prog.title, filename=prog.filename,
+                                kind=prog.kind, text=prog.text)
         if main and place == "offsite":
             biz_home = b.business_host_pages()
             bpage = b.add_page(biz_home, prog.term.word, "page", host="business")
-            doc = b.add_doc(
-                role="programme",
-                title=prog.title,
-                filename=prog.filename,
-                kind=prog.kind,
-                text=prog.text,
+            doc = add_programme(
                 host="business",
                 page=bpage,
             )
@@ -100,12 +98,7 @@ def place_programmes(b: SiteBuilder) -> tuple[list[dict[str, Any]], list[dict[st
             rec["reachability"] = "offsite"
         elif main and place == "orphan":
             orphan = b.add_page(b.home, prog.title, "page", orphan=True)
-            doc = b.add_doc(
-                role="programme",
-                title=prog.title,
-                filename=prog.filename,
-                kind=prog.kind,
-                text=prog.text,
+            doc = add_programme(
                 page=orphan,
                 search=b.search_mode == "search_only",
             )
@@ -113,12 +106,7 @@ def place_programmes(b: SiteBuilder) -> tuple[list[dict[str, Any]], list[dict[st
             orphan["in_sitemap"] = b.search_mode == "sitemap_only"
             rec["reachability"] = b.search_mode
         elif main and place == "json_only":
-            doc = b.add_doc(
-                role="programme",
-                title=prog.title,
-                filename=prog.filename,
-                kind=prog.kind,
-                text=prog.text,
+            doc = add_programme(
                 page=hub,
                 json_only=True,
                 search=False,  # "json_only" means only there: not in search, not in the sitemap
@@ -126,24 +114,14 @@ def place_programmes(b: SiteBuilder) -> tuple[list[dict[str, Any]], list[dict[st
             rec["reachability"] = "json_only"
         elif main and place == "category":
             cat = b.categories[L.DOCTYPE_CATEGORY.get(prog.term.doctype, "Program")]
-            doc = b.add_doc(
-                role="programme",
-                title=prog.title,
-                filename=prog.filename,
-                kind=prog.kind,
-                text=prog.text,
+            doc = add_programme(
                 page=cat,
                 link_text=label,
             )
             placed_pages.append(cat)
             rec["reachability"] = "link"
         else:
-            doc = b.add_doc(
-                role="programme",
-                title=prog.title,
-                filename=prog.filename,
-                kind=prog.kind,
-                text=prog.text,
+            doc = add_programme(
                 page=hub,
                 link_text=label,
             )

@@ -170,15 +170,15 @@ def summarise_scores(scores: pd.DataFrame) -> dict[str, Any]:
     published = scores[scores["published"]]
     wrong = scores[scores["wrong"]]
     plain = scores[~scores["arguable_status"].astype(bool)]
+    has_plain = has[~has["ambiguous_programme"].astype(bool)]
     requests = [int(r) for r in scores["requests"] if r is not None and not pd.isna(r)]
     return {
         "municipalities": len(scores),
         "with_programme": len(has),
         "programme_found": int(found.shape[0]),
         "recall": _share(int(has["found"].sum()), len(has)),
-        "with_unambiguous_programme": int((~has["ambiguous_programme"].astype(bool)).sum()),
-        "recall_unambiguous": _share(int(has.loc[~has["ambiguous_programme"].astype(bool), "found"].sum()),
-                                     int((~has["ambiguous_programme"].astype(bool)).sum())),
+        "with_unambiguous_programme": len(has_plain),
+        "recall_unambiguous": _share(int(has_plain["found"].sum()), len(has_plain)),
         "published": len(published),
         "false_programmes": int(scores["false_programme"].sum()),
         "false_programme_share_of_published": _share(int(scores["false_programme"].sum()), len(published)),
